@@ -1,0 +1,91 @@
+{#-
+    Small dispatched helpers that keep engine-specific syntax out of model SQL (DESIGN.md,
+    "Portable SQL"). Each has a DuckDB implementation as `default__`; another engine adds its
+    own `<adapter>__` version.
+-#}
+
+{#- Trim surrounding spaces, tabs and line breaks; a value of only these becomes NULL. -#}
+{% macro trim_blank(expr) %}
+    {{ return(adapter.dispatch('trim_blank', 'fullfunnel')(expr)) }}
+{% endmacro %}
+{% macro default__trim_blank(expr) -%}
+    nullif(trim({{ expr }}, ' ' || chr(9) || chr(10) || chr(13)), '')
+{%- endmacro %}
+
+{#- True when the whole of `expr` matches the regular expression `pattern`. -#}
+{% macro regexp_full_match(expr, pattern) %}
+    {{ return(adapter.dispatch('regexp_full_match', 'fullfunnel')(expr, pattern)) }}
+{% endmacro %}
+{% macro default__regexp_full_match(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- Remove every character that matches `pattern` (a regular expression). -#}
+{% macro regexp_remove(expr, pattern) %}
+    {{ return(adapter.dispatch('regexp_remove', 'fullfunnel')(expr, pattern)) }}
+{% endmacro %}
+{% macro default__regexp_remove(expr, pattern) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '', 'g')
+{%- endmacro %}
+
+{#- A LANDING.md timestamp text (optional `Z` or offset) as a UTC timestamp; NULL if invalid. -#}
+{% macro parse_utc_timestamp(expr) %}
+    {{ return(adapter.dispatch('parse_utc_timestamp', 'fullfunnel')(expr)) }}
+{% endmacro %}
+{% macro default__parse_utc_timestamp(expr) -%}
+    case
+        when {{ fullfunnel.regexp_full_match(expr, landing_timestamp_pattern()) }}
+            then timezone(
+                'UTC',
+                try_cast(
+                    case
+                        when {{ expr }} like '%Z' then left({{ expr }}, length({{ expr }}) - 1) || '+00:00'
+                        when {{ fullfunnel.regexp_full_match(expr, '.*[+-][0-9]{2}:[0-9]{2}') }} then {{ expr }}
+                        else {{ expr }} || '+00:00'
+                    end as timestamptz
+                )
+            )
+    end
+{%- endmacro %}
+
+{#- Patterns of LANDING.md's valid values. -#}
+{% macro landing_timestamp_pattern() -%}
+    [0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?
+{%- endmacro %}
+{% macro landing_date_pattern() -%}
+    [0-9]{4}-[0-9]{2}-[0-9]{2}
+{%- endmacro %}
+{% macro landing_integer_pattern() -%}
+    -?[0-9]+
+{%- endmacro %}
+{% macro landing_decimal_pattern() -%}
+    -?[0-9]+([.][0-9]+)?
+{%- endmacro %}
+
+{#- An 8-byte floating point type (dbt.type_float() is 4 bytes on DuckDB). -#}
+{% macro type_double() %}
+    {{ return(adapter.dispatch('type_double', 'fullfunnel')()) }}
+{% endmacro %}
+{% macro default__type_double() -%}
+    double
+{%- endmacro %}
+
+{#- Seconds (fractional, to the microsecond) from timestamp `start` to timestamp `finish`. -#}
+{% macro seconds_between(start, finish) %}
+    {{ return(adapter.dispatch('seconds_between', 'fullfunnel')(start, finish)) }}
+{% endmacro %}
+{% macro default__seconds_between(start, finish) -%}
+    ((epoch_us({{ finish }}) - epoch_us({{ start }})) / 1000000.0)
+{%- endmacro %}
+
+{#- A UTC timestamp as wall-clock time in var reporting_timezone (METRICS.md, "Time"). -#}
+{% macro to_reporting_timestamp(expr) %}
+    {{ return(adapter.dispatch('to_reporting_timestamp', 'fullfunnel')(expr)) }}
+{% endmacro %}
+{% macro default__to_reporting_timestamp(expr) -%}
+    {%- if var('reporting_timezone') | upper == 'UTC' -%}
+        {{ expr }}
+    {%- else -%}
+        timezone('{{ var("reporting_timezone") }}', timezone('UTC', {{ expr }}))
+    {%- endif -%}
+{%- endmacro %}

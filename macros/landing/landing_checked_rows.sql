@@ -1,0 +1,213 @@
+{#-
+    landing_checked_rows(source_name, table_name): every raw row of one landing table, its
+    columns trimmed and cast, with the quarantine rule it breaks (NULL when it is staged).
+
+    The rules come from landing_contract() (LANDING.md as data).
+
+    Checks run in LANDING.md's order, each over the columns in the contract's order:
+    missing, unparseable, negative, unknown_value, unknown_currency, no_fx_rate:<currency
+    column>. A row gets the first rule it breaks. Among the rows that pass, the last row of a
+    key in the file is kept and the earlier ones get `superseded`.
+
+    Output columns: landing_row_number, quarantine_rule, raw_row (JSON of the row as read,
+    quarantined rows only), every contract column under its own name (typed), and for tables
+    with money: fx_rate_to_reporting (units of the reporting currency per unit of the row's
+    currency on the row's date; 1 for the reporting currency).
+-#}
+{% macro landing_checked_rows(source_name, table_name) %}
+    {%- set meta = landing_contract()[table_name] -%}
+    {%- set columns = meta.columns -%}
+    {%- set key = meta.key -%}
+    {%- set fx = meta.get('fx') -%}
+    {%- set reporting_currency = var('reporting_currency') -%}
+
+    {%- set q = adapter.quote -%}
+    {%- set dated_type = [] -%}
+    {%- for c in columns if fx and c.name == fx.dated_by -%}
+        {%- do dated_type.append(c.type) -%}
+    {%- endfor -%}
+
+    {#- (rule, condition) pairs in LANDING.md's order; `<col>__text` is the trimmed text -#}
+    {%- set checks = [] -%}
+    {%- for c in columns -%}
+        {%- if c.get('required') or (c.name in key and not c.get('nullable_key')) -%}
+            {%- do checks.append(("missing:" ~ c.name, q(c.name ~ "__text") ~ " is null")) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for c in columns -%}
+        {%- if c.type != 'string' -%}
+            {%- do checks.append(("unparseable:" ~ c.name,
+                q(c.name ~ "__text") ~ " is not null and " ~ q(c.name) ~ " is null")) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for c in columns -%}
+        {%- if c.get('non_negative') -%}
+            {%- do checks.append(("negative:" ~ c.name, q(c.name) ~ " < 0")) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for c in columns -%}
+        {%- set closed = c.get('closed_list') -%}
+        {%- if closed -%}
+            {%- if closed is string -%}{%- set closed = var(closed).keys() | list | sort -%}{%- endif -%}
+            {%- set quoted = [] -%}
+            {%- for v in closed -%}{%- do quoted.append("'" ~ (v | lower) ~ "'") -%}{%- endfor -%}
+            {%- do checks.append(("unknown_value:" ~ c.name,
+                q(c.name) ~ " not in (" ~ quoted | join(", ") ~ ")")) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set currency_checks = [] -%}
+    {%- for c in columns -%}
+        {%- if c.get('currency') -%}
+            {%- if meta.get('currency_format_only') -%}
+                {%- set condition = "not " ~ regexp_full_match(q(c.name), "[A-Z]{3}") -%}
+            {%- else -%}
+                {%- set condition = q(c.name) ~ " <> '" ~ reporting_currency ~ "' and "
+                    ~ q(c.name) ~ " not in (select known_currencies.currency from known_currencies)" -%}
+                {%- do currency_checks.append(c.name) -%}
+            {%- endif -%}
+            {%- do checks.append(("unknown_currency:" ~ c.name, condition)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+with
+
+landing as (
+    select * from {{ source(source_name, table_name) }}
+),
+
+trimmed as (
+    select
+        _landing_row_number as landing_row_number,
+        _landing_fields as landing_fields,
+        {%- for c in columns %}
+        {{ trim_blank(q(c.name)) }} as {{ q(c.name ~ "__text") }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from landing
+),
+
+parsed as (
+    select
+        *,
+        {%- for c in columns %}
+        {%- set ltype = 'closed' if c.get('closed_list') else c.type %}
+        {{ parse_landing_value(q(c.name ~ "__text"), ltype) }} as {{ q(c.name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from trimmed
+),
+{%- if currency_checks %}
+
+known_currencies as (
+    select distinct currency from {{ ref('stg_finance__fx_rates') }}
+),
+{%- endif %}
+
+format_checked as (
+    select
+        *,
+        case
+            {%- for rule, condition in checks %}
+            when {{ condition }} then '{{ rule }}'
+            {%- endfor %}
+        end as format_rule
+    from parsed
+),
+{%- if fx %}
+
+fx_rates as (
+    select
+        currency,
+        rate,
+        valid_from_date,
+        valid_until_date
+    from {{ ref('stg_finance__fx_rates') }}
+    where currency <> '{{ reporting_currency }}'
+),
+{%- set row_currency = "format_checked." ~ q(fx.currency) %}
+{%- set row_date = utc_date_of("format_checked." ~ q(fx.dated_by), dated_type[0]) %}
+{%- endif %}
+
+checked as (
+    select
+        format_checked.*,
+        {%- if fx %}
+        case
+            when {{ row_currency }} = '{{ reporting_currency }}' then 1.0
+            else fx_rates.rate
+        end as fx_rate_to_reporting,
+        coalesce(
+            format_checked.format_rule,
+            case
+                when
+                    {{ row_currency }} <> '{{ reporting_currency }}'
+                    and fx_rates.rate is null
+                    and (
+                        {%- for amount in fx.amounts %}
+                        format_checked.{{ q(amount) }} is not null{{ " or" if not loop.last }}
+                        {%- endfor %}
+                    )
+                    then 'no_fx_rate:{{ fx.currency }}'
+            end
+        ) as failed_rule
+        {%- else %}
+        format_checked.format_rule as failed_rule
+        {%- endif %}
+    from format_checked
+    {%- if fx %}
+    left join fx_rates
+        on
+            format_checked.format_rule is null
+            and {{ row_currency }} = fx_rates.currency
+            and {{ row_date }} >= fx_rates.valid_from_date
+            and ({{ row_date }} < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
+    {%- endif %}
+),
+
+ranked as (
+    select
+        *,
+        case
+            when failed_rule is null
+                then row_number() over (
+                    partition by
+                        failed_rule is null,
+                        {%- for k in key %}
+                        {{ q(k) }}{{ "," if not loop.last }}
+                        {%- endfor %}
+                    order by landing_row_number desc
+                )
+        end as key_rank
+    from checked
+),
+
+final as (
+    select
+        landing_row_number,
+        case
+            when failed_rule is not null then failed_rule
+            when key_rank > 1 then 'superseded'
+        end as quarantine_rule,
+        case
+            when failed_rule is not null or key_rank > 1
+                then cast(to_json(landing_fields) as {{ dbt.type_string() }})
+        end as raw_row,
+        {%- for c in columns %}
+        {{ q(c.name) }}{{ "," if not loop.last or fx }}
+        {%- endfor %}
+        {%- if fx %}
+        fx_rate_to_reporting
+        {%- endif %}
+    from ranked
+)
+
+select * from final
+{% endmacro %}
+
+
+{#- The UTC date of a parsed landing value: a date as it is, a timestamp's UTC day. -#}
+{% macro utc_date_of(expr, landing_type) -%}
+    {%- if landing_type == 'timestamp' -%}
+        cast({{ expr }} as date)
+    {%- else -%}
+        {{ expr }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,15 @@
+{#- The attribution models of METRICS.md ("Credit"); var attribution_model picks the one the
+    marts use. -#}
+{% macro attribution_models() %}
+    {{ return(['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay']) }}
+{% endmacro %}
+
+{#- The model the marts use (var attribution_model), validated. -#}
+{% macro selected_attribution_model() %}
+    {%- set model = var('attribution_model') -%}
+    {%- if model not in attribution_models() -%}
+        {{ exceptions.raise_compiler_error(
+            "var attribution_model is '" ~ model ~ "'; it must be one of " ~ attribution_models() | join(', ')) }}
+    {%- endif -%}
+    {{ return(model) }}
+{% endmacro %}

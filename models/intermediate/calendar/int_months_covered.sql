@@ -1,0 +1,58 @@
+{#- The months the monthly marts cover (METRICS.md, "Months covered"): from the month of the
+    earliest event among the staged landing rows (ad rows, sessions, leads, invoices issued or
+    paid, refunds) to as_of_month, the month of the latest such event or of var as_of_date. -#}
+{{ config(materialized='table') }}
+
+with
+
+event_months as (
+    select {{ month_of_date('date') }} as event_month from {{ ref('int_ad_spend_unioned') }}
+    union all
+    select {{ reporting_month('started_at') }} as event_month from {{ ref('stg_web__sessions') }}
+    union all
+    select {{ reporting_month('created_at') }} as event_month from {{ ref('stg_crm__leads') }}
+    union all
+    select {{ reporting_month('issued_at') }} as event_month from {{ ref('stg_billing__invoices') }}
+    union all
+    select {{ reporting_month('paid_at') }} as event_month
+    from {{ ref('stg_billing__invoices') }}
+    where paid_at is not null
+    union all
+    select {{ reporting_month('refunded_at') }} as event_month from {{ ref('stg_billing__refunds') }}
+),
+
+bounds as (
+    select
+        min(event_month) as first_month,
+        {%- if var('as_of_date') %}
+        {{ month_of_date("cast('" ~ var('as_of_date') ~ "' as date)") }} as as_of_month
+        {%- else %}
+        max(event_month) as as_of_month
+        {%- endif %}
+    from event_months
+),
+
+month_numbers as (
+    {{ dbt.generate_series(1200) }}
+),
+
+calendar_months as (
+    select
+        cast({{ dbt.dateadd('month', 'generated_number - 1', "cast('2000-01-01' as date)") }} as date) as month
+    from month_numbers
+),
+
+final as (
+    select
+        calendar_months.month,
+        bounds.as_of_month,
+        {{ month_last_day('calendar_months.month') }} as month_end_date,
+        cast({{ dbt.dateadd('month', -1, 'calendar_months.month') }} as date) as previous_month
+    from calendar_months
+    cross join bounds
+    where
+        calendar_months.month >= bounds.first_month
+        and calendar_months.month <= bounds.as_of_month
+)
+
+select * from final

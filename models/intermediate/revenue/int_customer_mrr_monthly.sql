@@ -1,0 +1,27 @@
+{#- Each customer's MRR at each month end where it is > 0 (METRICS.md, mrr): the invoices
+    with period_start <= last day of the month < period_end. -#}
+with
+
+invoices as (
+    select * from {{ ref('int_invoices_mrr_converted') }}
+),
+
+months as (
+    select * from {{ ref('int_months_covered') }}
+),
+
+final as (
+    select
+        invoices.customer_id,
+        months.month,
+        sum(invoices.monthly_amount) as mrr
+    from invoices
+    inner join months
+        on
+            invoices.period_start <= months.month_end_date
+            and months.month_end_date < invoices.period_end
+    group by invoices.customer_id, months.month
+    having sum(invoices.monthly_amount) > 0
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ landing_checked_rows('ads', 'meta_ads__ads_insights') }}

@@ -1,0 +1,1 @@
+{{ landing_checked_rows('ads', 'yandex_direct__campaign_report') }}

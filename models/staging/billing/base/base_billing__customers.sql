@@ -1,0 +1,1 @@
+{{ landing_checked_rows('billing', 'customers') }}

@@ -1,0 +1,1 @@
+{{ landing_checked_rows('crm', 'deal_stage_history') }}

@@ -1,0 +1,37 @@
+"""The `fullfunnel` console command. Each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from fullfunnel.generate import generate
+
+    summary = generate(Path(args.out), seed=args.seed, scale=args.scale, progress=print)
+    for relpath, rows in sorted(summary.items()):
+        print(f"  {relpath}: {rows} rows")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fullfunnel", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write the demo landing files (LANDING.md)")
+    gen.add_argument("--out", default="data/raw", help="raw_dir to write (default: data/raw)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    gen.add_argument("--scale", type=float, default=1.0, help="1 = about 10k leads (default: 1)")
+    gen.set_defaults(func=_cmd_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Shared fixtures: run dbt on a raw folder into a throw-away warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+
+
+@dataclass
+class DbtResult:
+    """The outcome of one dbt invocation."""
+
+    returncode: int
+    output: str
+    db_path: Path
+
+    def query(self, sql: str) -> list[tuple]:
+        """Run a read-only query on the warehouse the invocation wrote."""
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def run_dbt(
+    args: list[str],
+    raw_dir: Path,
+    work_dir: Path,
+    extra_vars: dict | None = None,
+) -> DbtResult:
+    """Run `dbt <args>` from the project root with its own warehouse, target and log folders."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db_path = work_dir / "warehouse.duckdb"
+    dbt_vars = {"raw_dir": str(raw_dir), **(extra_vars or {})}
+    env = dict(
+        os.environ,
+        DBT_PROFILES_DIR=str(PROJECT_ROOT),
+        FULLFUNNEL_DUCKDB_PATH=str(db_path),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        DBT_USE_COLORS="false",
+    )
+    cmd = [
+        str(DBT),
+        *args,
+        "--vars",
+        json.dumps(dbt_vars),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    proc = subprocess.run(
+        cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    return DbtResult(proc.returncode, proc.stdout + proc.stderr, db_path)
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small, clean demo landing set (generated once per test session)."""
+    from fullfunnel.generate import generate
+
+    out = tmp_path_factory.mktemp("raw_small")
+    generate(out, seed=7, scale=0.02, progress=lambda _msg: None)
+    return out

@@ -1,0 +1,68 @@
+"""Missing, optional and Parquet landing files (LANDING.md, "Where the files are")."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from .conftest import run_dbt
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest)
+    return dest
+
+
+def test_missing_required_file_names_it(small_raw_dir: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw_dir, tmp_path / "raw")
+    (raw / "crm" / "leads.csv").unlink()
+    result = run_dbt(["build"], raw, tmp_path / "work")
+    assert result.returncode != 0
+    assert "Required landing file is missing" in result.output
+    assert f"{raw}/crm/leads.csv" in result.output
+
+
+def test_missing_optional_file_is_an_empty_source(small_raw_dir: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw_dir, tmp_path / "raw")
+    (raw / "billing" / "refunds.csv").unlink()
+    result = run_dbt(["build", "--select", "stg_billing__refunds+", "base_billing__refunds"],
+                     raw, tmp_path / "work")
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.query("select count(*) from staging.stg_billing__refunds") == [(0,)]
+
+
+def test_parquet_stands_in_for_csv_and_both_is_an_error(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    raw = _copy(small_raw_dir, tmp_path / "raw")
+    csv_path = raw / "crm" / "users.csv"
+    parquet_path = raw / "crm" / "users.parquet"
+    with duckdb.connect() as con:
+        expected = con.execute(
+            f"select count(*) from read_csv('{csv_path}', all_varchar = true)"
+        ).fetchone()[0]
+        con.execute(
+            f"copy (select * from read_csv('{csv_path}', all_varchar = true)) "
+            f"to '{parquet_path}' (format parquet)"
+        )
+    both = run_dbt(["build", "--select", "stg_crm__users"], raw, tmp_path / "both")
+    assert both.returncode != 0
+    assert "users.csv and" in both.output and "users.parquet" in both.output
+
+    csv_path.unlink()
+    result = run_dbt(["build", "--select", "+stg_crm__users"], raw, tmp_path / "parquet")
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.query("select count(*) from staging.stg_crm__users") == [(expected,)]
+
+
+def test_file_without_a_contract_column_names_it(small_raw_dir: Path, tmp_path: Path) -> None:
+    raw = _copy(small_raw_dir, tmp_path / "raw")
+    path = raw / "crm" / "users.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("role", "Role")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_dbt(["build", "--select", "stg_crm__users"], raw, tmp_path / "work")
+    assert result.returncode != 0
+    assert "has no column 'role'" in result.output
