@@ -27,8 +27,11 @@ def test_missing_required_file_names_it(small_raw_dir: Path, tmp_path: Path) -> 
 def test_missing_optional_file_is_an_empty_source(small_raw_dir: Path, tmp_path: Path) -> None:
     raw = _copy(small_raw_dir, tmp_path / "raw")
     (raw / "billing" / "refunds.csv").unlink()
-    result = run_dbt(["build", "--select", "stg_billing__refunds+", "base_billing__refunds"],
-                     raw, tmp_path / "work")
+    result = run_dbt(
+        ["build", "--select", "stg_billing__refunds+", "base_billing__refunds"],
+        raw,
+        tmp_path / "work",
+    )
     assert result.returncode == 0, result.output[-3000:]
     assert result.query("select count(*) from staging.stg_billing__refunds") == [(0,)]
 

@@ -18,41 +18,83 @@ from .conftest import run_dbt
 BROKEN_ROWS: list[tuple[str, str, dict[str, str]]] = [
     ("web/sessions.csv", "missing:session_id", {"session_id": ""}),
     ("web/sessions.csv", "missing:started_at", {"session_id": "bad-s2", "started_at": " \t"}),
-    ("web/sessions.csv", "unparseable:started_at",
-     {"session_id": "bad-s3", "started_at": "2025-13-01T00:00:00Z"}),
-    ("web/sessions.csv", "unparseable:started_at",
-     {"session_id": "bad-s4", "started_at": "2025-09-01T10:00:00+15:00"}),
-    ("web/sessions.csv", "unknown_value:click_id_type",
-     {"session_id": "bad-s5", "click_id": "x1", "click_id_type": "msclkid"}),
-    ("ads/google_ads__campaign_stats.csv", "negative:clicks",
-     {"campaign_id": "bad-g1", "clicks": "-3"}),
-    ("ads/google_ads__campaign_stats.csv", "missing:cost_micros",
-     {"campaign_id": "bad-g2", "cost_micros": ""}),
-    ("ads/google_ads__campaign_stats.csv", "unparseable:impressions",
-     {"campaign_id": "bad-g3", "impressions": "99999999999999999999"}),
-    ("ads/meta_ads__ads_insights.csv", "unknown_currency:account_currency",
-     {"campaign_id": "bad-m1", "account_currency": "ABC"}),
-    ("ads/yandex_direct__campaign_report.csv", "no_fx_rate:Currency",
-     {"CampaignId": "bad-y1", "Date": "2001-01-01", "Currency": "KZT"}),
+    (
+        "web/sessions.csv",
+        "unparseable:started_at",
+        {"session_id": "bad-s3", "started_at": "2025-13-01T00:00:00Z"},
+    ),
+    (
+        "web/sessions.csv",
+        "unparseable:started_at",
+        {"session_id": "bad-s4", "started_at": "2025-09-01T10:00:00+15:00"},
+    ),
+    (
+        "web/sessions.csv",
+        "unknown_value:click_id_type",
+        {"session_id": "bad-s5", "click_id": "x1", "click_id_type": "msclkid"},
+    ),
+    (
+        "ads/google_ads__campaign_stats.csv",
+        "negative:clicks",
+        {"campaign_id": "bad-g1", "clicks": "-3"},
+    ),
+    (
+        "ads/google_ads__campaign_stats.csv",
+        "missing:cost_micros",
+        {"campaign_id": "bad-g2", "cost_micros": ""},
+    ),
+    (
+        "ads/google_ads__campaign_stats.csv",
+        "unparseable:impressions",
+        {"campaign_id": "bad-g3", "impressions": "99999999999999999999"},
+    ),
+    (
+        "ads/meta_ads__ads_insights.csv",
+        "unknown_currency:account_currency",
+        {"campaign_id": "bad-m1", "account_currency": "ABC"},
+    ),
+    (
+        "ads/yandex_direct__campaign_report.csv",
+        "no_fx_rate:Currency",
+        {"CampaignId": "bad-y1", "Date": "2001-01-01", "Currency": "KZT"},
+    ),
     ("crm/leads.csv", "unknown_value:status", {"lead_id": "bad-l1", "status": "maybe"}),
     ("crm/leads.csv", "unparseable:created_at", {"lead_id": "bad-l2", "created_at": "yesterday"}),
     ("crm/deals.csv", "unparseable:is_won", {"deal_id": "bad-d1", "is_won": "yes"}),
     ("crm/activities.csv", "unknown_value:type", {"activity_id": "bad-a1", "type": "fax"}),
-    ("crm/activities.csv", "negative:duration_seconds",
-     {"activity_id": "bad-a2", "duration_seconds": "-1"}),
+    (
+        "crm/activities.csv",
+        "negative:duration_seconds",
+        {"activity_id": "bad-a2", "duration_seconds": "-1"},
+    ),
     ("crm/users.csv", "unknown_value:role", {"user_id": "bad-u1", "role": "intern"}),
     ("billing/invoices.csv", "unparseable:amount", {"invoice_id": "bad-i1", "amount": "12,50"}),
-    ("billing/invoices.csv", "no_fx_rate:currency",
-     {"invoice_id": "bad-i2", "issued_at": "2001-01-01T00:00:00Z", "currency": "EUR"}),
-    ("billing/subscriptions.csv", "unknown_value:billing_interval",
-     {"subscription_id": "bad-sub1", "billing_interval": "week"}),
+    (
+        "billing/invoices.csv",
+        "no_fx_rate:currency",
+        {"invoice_id": "bad-i2", "issued_at": "2001-01-01T00:00:00Z", "currency": "EUR"},
+    ),
+    (
+        "billing/subscriptions.csv",
+        "unknown_value:billing_interval",
+        {"subscription_id": "bad-sub1", "billing_interval": "week"},
+    ),
     ("billing/customers.csv", "missing:created_at", {"customer_id": "bad-c1", "created_at": ""}),
-    ("finance/fx_rates.csv", "unknown_currency:currency",
-     {"date": "2001-01-01", "currency": "eur", "rate": "1.1"}),
-    ("finance/marketing_costs.csv", "unparseable:month",
-     {"month": "2025-09-15", "cost_type": "other", "channel": "bad-channel"}),
-    ("finance/marketing_costs.csv", "unknown_value:cost_type",
-     {"month": "2025-09-01", "cost_type": "bribes", "channel": "bad-channel"}),
+    (
+        "finance/fx_rates.csv",
+        "unknown_currency:currency",
+        {"date": "2001-01-01", "currency": "eur", "rate": "1.1"},
+    ),
+    (
+        "finance/marketing_costs.csv",
+        "unparseable:month",
+        {"month": "2025-09-15", "cost_type": "other", "channel": "bad-channel"},
+    ),
+    (
+        "finance/marketing_costs.csv",
+        "unknown_value:cost_type",
+        {"month": "2025-09-01", "cost_type": "bribes", "channel": "bad-channel"},
+    ),
 ]
 
 
@@ -78,7 +120,9 @@ def broken_build(small_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     first = _append_row(raw / "web/sessions.csv", {"session_id": "dup-s1", "landing_page": "/a"})
     last = _append_row(raw / "web/sessions.csv", {"session_id": "dup-s1", "landing_page": "/b"})
     result = run_dbt(
-        ["build"], raw, tmp_path_factory.mktemp("broken_build"),
+        ["build"],
+        raw,
+        tmp_path_factory.mktemp("broken_build"),
         # tiny files: a handful of bad rows is a large share, which is tested separately
         extra_vars={"quarantine_max_share": 1.0},
     )
@@ -115,7 +159,9 @@ def test_superseded_row_is_the_earlier_delivery(broken_build) -> None:
         "where source_table = 'sessions' and rule = 'superseded'"
     )
     assert [json.loads(r[0])["landing_page"] for r in superseded] == [first["landing_page"]]
-    staged = result.query("select landing_page from staging.stg_web__sessions where session_id = 'dup-s1'")
+    staged = result.query(
+        "select landing_page from staging.stg_web__sessions where session_id = 'dup-s1'"
+    )
     assert staged == [(last["landing_page"],)]
 
 
@@ -136,6 +182,8 @@ def test_nothing_is_lost(broken_build) -> None:
 
 def test_too_many_rejected_rows_fail_the_build(broken_build, tmp_path: Path) -> None:
     _result, raw, _appended, _ = broken_build
-    result = run_dbt(["build", "--select", "quarantine+"], raw, tmp_path, {"quarantine_max_share": 0.0001})
+    result = run_dbt(
+        ["build", "--select", "quarantine+"], raw, tmp_path, {"quarantine_max_share": 0.0001}
+    )
     assert result.returncode != 0
     assert "rejected_share_within_limit" in result.output
