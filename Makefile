@@ -58,7 +58,17 @@ pytest: setup
 	@echo "==> pytest"
 	$(BIN)/pytest
 
-test: setup generate build lint pytest
+CONFORMANCE := ../shared/conformance/run
+
+conformance: setup
+	@if [ -x $(CONFORMANCE) ] || [ -f $(CONFORMANCE) ]; then \
+		echo "==> conformance scenario ($(CONFORMANCE))"; \
+		$(BIN)/python $(CONFORMANCE); \
+	else \
+		echo "==> conformance scenario skipped: $(CONFORMANCE) not found"; \
+	fi
+
+test: setup generate build lint pytest conformance
 	@echo "==> all tests passed"
 
 clean:

@@ -89,3 +89,12 @@
         timezone('{{ var("reporting_timezone") }}', timezone('UTC', {{ expr }}))
     {%- endif -%}
 {%- endmacro %}
+
+{#- `expr` cast to `data_type`, or NULL when it does not convert (never an error). dbt's own
+    safe_cast is a plain cast on dbt-duckdb. -#}
+{% macro try_cast_value(expr, data_type) %}
+    {{ return(adapter.dispatch('try_cast_value', 'fullfunnel')(expr, data_type)) }}
+{% endmacro %}
+{% macro default__try_cast_value(expr, data_type) -%}
+    try_cast({{ expr }} as {{ data_type }})
+{%- endmacro %}

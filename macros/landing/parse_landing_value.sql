@@ -14,19 +14,19 @@
         case
             when {{ regexp_full_match(expr, landing_date_pattern()) }}
                 {%- if landing_type == 'month' %} and right({{ expr }}, 2) = '01'{% endif %}
-                then {{ dbt.safe_cast(expr, 'date') }}
+                then {{ try_cast_value(expr, 'date') }}
         end
     {%- elif landing_type == 'timestamp' -%}
         {{ parse_utc_timestamp(expr) }}
     {%- elif landing_type == 'integer' -%}
         case
             when {{ regexp_full_match(expr, landing_integer_pattern()) }}
-                then {{ dbt.safe_cast(expr, dbt.type_bigint()) }}
+                then {{ try_cast_value(expr, dbt.type_bigint()) }}
         end
     {%- elif landing_type == 'decimal' -%}
         case
             when {{ regexp_full_match(expr, landing_decimal_pattern()) }}
-                then {{ dbt.safe_cast(expr, type_double()) }}
+                then {{ try_cast_value(expr, type_double()) }}
         end
     {%- elif landing_type == 'boolean' -%}
         case lower({{ expr }}) when 'true' then true when 'false' then false end

@@ -1,10 +1,15 @@
-"""The `fullfunnel` console command. Each subcommand lives in its own module."""
+"""The `fullfunnel` console command. Each subcommand lives in its own module, which exposes
+`register(subparsers)` to add its parser (with `set_defaults(func=...)`)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
+
+# modules of this package that each register one or more subcommands
+COMMAND_MODULES: tuple[str, ...] = ()  # e.g. ("check", "snapshot")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -25,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     gen.add_argument("--scale", type=float, default=1.0, help="1 = about 10k leads (default: 1)")
     gen.set_defaults(func=_cmd_generate)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"fullfunnel.{name}").register(sub)
     return parser
 
 

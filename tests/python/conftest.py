@@ -72,3 +72,16 @@ def small_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("raw_small")
     generate(out, seed=7, scale=0.02, progress=lambda _msg: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
+    """The demo (seed 42, scale 1) generated and built once per test session, in a temp dir."""
+    from fullfunnel.generate import generate
+
+    raw = tmp_path_factory.mktemp("raw_demo")
+    generate(raw, seed=42, scale=1.0, progress=lambda _msg: None)
+    result = run_dbt(["build"], raw, tmp_path_factory.mktemp("demo_build"))
+    assert result.returncode == 0, result.output[-4000:]
+    result.raw_dir = raw  # type: ignore[attr-defined]
+    return result

@@ -28,7 +28,7 @@ def test_missing_optional_file_is_an_empty_source(small_raw_dir: Path, tmp_path:
     raw = _copy(small_raw_dir, tmp_path / "raw")
     (raw / "billing" / "refunds.csv").unlink()
     result = run_dbt(
-        ["build", "--select", "stg_billing__refunds+", "base_billing__refunds"],
+        ["build", "--select", "+stg_billing__refunds", "--indirect-selection", "cautious"],
         raw,
         tmp_path / "work",
     )
@@ -50,12 +50,16 @@ def test_parquet_stands_in_for_csv_and_both_is_an_error(
             f"copy (select * from read_csv('{csv_path}', all_varchar = true)) "
             f"to '{parquet_path}' (format parquet)"
         )
-    both = run_dbt(["build", "--select", "stg_crm__users"], raw, tmp_path / "both")
+    both = run_dbt(["run", "--select", "stg_crm__users"], raw, tmp_path / "both")
     assert both.returncode != 0
     assert "users.csv and" in both.output and "users.parquet" in both.output
 
     csv_path.unlink()
-    result = run_dbt(["build", "--select", "+stg_crm__users"], raw, tmp_path / "parquet")
+    result = run_dbt(
+        ["build", "--select", "+stg_crm__users", "--indirect-selection", "cautious"],
+        raw,
+        tmp_path / "parquet",
+    )
     assert result.returncode == 0, result.output[-3000:]
     assert result.query("select count(*) from staging.stg_crm__users") == [(expected,)]
 
@@ -66,6 +70,6 @@ def test_file_without_a_contract_column_names_it(small_raw_dir: Path, tmp_path: 
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[0] = lines[0].replace("role", "Role")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_dbt(["build", "--select", "stg_crm__users"], raw, tmp_path / "work")
+    result = run_dbt(["run", "--select", "stg_crm__users"], raw, tmp_path / "work")
     assert result.returncode != 0
     assert "has no column 'role'" in result.output

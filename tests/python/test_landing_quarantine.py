@@ -54,6 +54,11 @@ BROKEN_ROWS: list[tuple[str, str, dict[str, str]]] = [
         {"campaign_id": "bad-m1", "account_currency": "ABC"},
     ),
     (
+        "ads/meta_ads__ads_insights.csv",
+        "unparseable:date_start",
+        {"campaign_id": "bad-m2", "date_start": "2025-02-30"},
+    ),
+    (
         "ads/yandex_direct__campaign_report.csv",
         "no_fx_rate:Currency",
         {"CampaignId": "bad-y1", "Date": "2001-01-01", "Currency": "KZT"},
@@ -105,7 +110,7 @@ def _append_row(path: Path, overrides: dict[str, str]) -> dict[str, str]:
         template = next(reader)
     row = {**template, **overrides}
     with path.open("a", newline="", encoding="utf-8") as f:
-        csv.DictWriter(f, fieldnames=header).writerow(row)
+        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
     return row
 
 
@@ -183,7 +188,17 @@ def test_nothing_is_lost(broken_build) -> None:
 def test_too_many_rejected_rows_fail_the_build(broken_build, tmp_path: Path) -> None:
     _result, raw, _appended, _ = broken_build
     result = run_dbt(
-        ["build", "--select", "quarantine+"], raw, tmp_path, {"quarantine_max_share": 0.0001}
+        [
+            "build",
+            "--select",
+            "+quarantine",
+            "+landing_reconciliation",
+            "--indirect-selection",
+            "cautious",
+        ],
+        raw,
+        tmp_path,
+        {"quarantine_max_share": 0.0001},
     )
     assert result.returncode != 0
     assert "rejected_share_within_limit" in result.output

@@ -4,35 +4,13 @@
     `unattributed` with credit 1. -#}
 with
 
-customers as (
-    select * from {{ ref('stg_billing__customers') }}
-),
-
-deals as (
-    select * from {{ ref('stg_crm__deals') }}
-),
-
-leads as (
-    select * from {{ ref('stg_crm__leads') }}
+customer_leads as (
+    select * from {{ ref('int_customers_stitched') }}
 ),
 
 credits as (
     select * from {{ ref('int_touchpoints_credited') }}
     where attribution_model = '{{ selected_attribution_model() }}'
-),
-
-customer_leads as (
-    select
-        customers.customer_id,
-        case
-            when leads.is_valid then leads.lead_id
-            when leads.invalid_reason = 'duplicate' then leads.duplicate_of_lead_id
-        end as attributed_lead_id
-    from customers
-    left join deals
-        on customers.crm_deal_id = deals.deal_id
-    left join leads
-        on deals.lead_id = leads.lead_id
 ),
 
 attributed as (
@@ -55,9 +33,9 @@ unattributed as (
         1.0 as credit
     from customer_leads
     where not exists (
-        select 1 from attributed
-        where attributed.customer_id = customer_leads.customer_id
-    )
+            select 1 from attributed
+            where attributed.customer_id = customer_leads.customer_id
+        )
 ),
 
 final as (

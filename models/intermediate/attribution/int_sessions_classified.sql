@@ -19,13 +19,17 @@ traffic as (
         case
             when has_utms then utm_source
             {%- for click_id_type, source_medium in var('click_id_sources').items() | sort %}
-            when has_typed_click_id and click_id_type = '{{ click_id_type | lower }}' then '{{ source_medium.utm_source }}'
+                when
+                    has_typed_click_id and click_id_type = '{{ click_id_type | lower }}'
+                    then '{{ source_medium.utm_source }}'
             {%- endfor %}
         end as utm_source,
         case
             when has_utms then utm_medium
             {%- for click_id_type, source_medium in var('click_id_sources').items() | sort %}
-            when has_typed_click_id and click_id_type = '{{ click_id_type | lower }}' then '{{ source_medium.utm_medium }}'
+                when
+                    has_typed_click_id and click_id_type = '{{ click_id_type | lower }}'
+                    then '{{ source_medium.utm_medium }}'
             {%- endfor %}
         end as utm_medium,
         case when has_utms then utm_campaign end as utm_campaign

@@ -37,7 +37,7 @@ session_touchpoints as (
     inner join sessions
         on
             valid_leads.visitor_id = sessions.visitor_id
-            and sessions.started_at <= valid_leads.created_at
+            and valid_leads.created_at >= sessions.started_at
             and sessions.started_at
             >= {{ dbt.dateadd('day', -(var('attribution_window_days') | int), 'valid_leads.created_at') }}
 ),
@@ -53,9 +53,9 @@ leads_without_sessions as (
         cast(null as {{ dbt.type_string() }}) as referrer_domain
     from valid_leads
     where not exists (
-        select 1 from session_touchpoints
-        where session_touchpoints.lead_id = valid_leads.lead_id
-    )
+            select 1 from session_touchpoints
+            where session_touchpoints.lead_id = valid_leads.lead_id
+        )
 ),
 
 lead_touchpoints_classified as (

@@ -10,10 +10,10 @@ touchpoints as (
 
 models as (
     {%- for model in attribution_models() %}
-    select '{{ model }}' as attribution_model
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select '{{ model }}' as attribution_model
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -49,16 +49,18 @@ credited as (
             when 'first_touch'
                 then case when decay_normalized.touchpoint_number = 1 then 1.0 else 0.0 end
             when 'last_touch'
-                then case when decay_normalized.touchpoint_number = decay_normalized.touchpoint_count then 1.0 else 0.0 end
+                then case
+                        when decay_normalized.touchpoint_number = decay_normalized.touchpoint_count then 1.0 else 0.0
+                    end
             when 'linear'
                 then 1.0 / decay_normalized.touchpoint_count
             when 'position_based'
                 then case
-                    when decay_normalized.touchpoint_count = 1 then 1.0
-                    when decay_normalized.touchpoint_count = 2 then 0.5
-                    when decay_normalized.touchpoint_number in (1, decay_normalized.touchpoint_count) then 0.4
-                    else 0.2 / (decay_normalized.touchpoint_count - 2)
-                end
+                        when decay_normalized.touchpoint_count = 1 then 1.0
+                        when decay_normalized.touchpoint_count = 2 then 0.5
+                        when decay_normalized.touchpoint_number in (1, decay_normalized.touchpoint_count) then 0.4
+                        else 0.2 / (decay_normalized.touchpoint_count - 2)
+                    end
             when 'time_decay'
                 then decay_normalized.decay_credit
         end as credit

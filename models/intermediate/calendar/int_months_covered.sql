@@ -27,7 +27,7 @@ bounds as (
         {%- if var('as_of_date') %}
         {{ month_of_date("cast('" ~ var('as_of_date') ~ "' as date)") }} as as_of_month
         {%- else %}
-        max(event_month) as as_of_month
+            max(event_month) as as_of_month
         {%- endif %}
     from event_months
 ),

@@ -19,7 +19,7 @@ final as (
     inner join months
         on
             invoices.period_start <= months.month_end_date
-            and months.month_end_date < invoices.period_end
+            and invoices.period_end > months.month_end_date
     group by invoices.customer_id, months.month
     having sum(invoices.monthly_amount) > 0
 )

@@ -22,11 +22,15 @@ with_constant_rate as (
             order by issued_at, invoice_id
             rows between unbounded preceding and unbounded following
         ) as mrr_fx_rate,
-        greatest(
-            1,
-            round({{ dbt.datediff('period_start', 'period_end', 'day') }} / 30.4375)
-        ) as period_months
+        {{ dbt.datediff('period_start', 'period_end', 'day') }} as period_days -- noqa: LT05
     from invoices
+),
+
+with_period_months as (
+    select
+        *,
+        greatest(1, round(period_days / 30.4375)) as period_months
+    from with_constant_rate
 ),
 
 final as (
@@ -43,7 +47,7 @@ final as (
         mrr_fx_rate,
         period_months,
         amount_original * mrr_fx_rate / period_months as monthly_amount
-    from with_constant_rate
+    from with_period_months
 )
 
 select * from final

@@ -9,30 +9,30 @@
 with
 
 {% for platform in platforms -%}
-{{ platform }} as (
-    select
-        date,
-        ad_platform,
-        account_id,
-        campaign_id,
-        campaign_name,
-        impressions,
-        clicks,
-        spend_original,
-        currency,
-        fx_rate_to_reporting,
-        spend
-    from {{ ref(platform) }}
-),
+    {{ platform }} as (
+        select
+            date,
+            ad_platform,
+            account_id,
+            campaign_id,
+            campaign_name,
+            impressions,
+            clicks,
+            spend_original,
+            currency,
+            fx_rate_to_reporting,
+            spend
+        from {{ ref(platform) }}
+    ),
 
 {% endfor -%}
 
 final as (
     {%- for platform in platforms %}
-    select * from {{ platform }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from {{ platform }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

@@ -89,7 +89,8 @@ joined as (
     select
         months.month,
         coalesce(ad_spend_monthly.ad_spend, 0) as ad_spend,
-        coalesce(ad_spend_monthly.ad_spend, 0) + coalesce(other_costs_monthly.other_marketing_cost, 0) as marketing_cost,
+        coalesce(ad_spend_monthly.ad_spend, 0)
+        + coalesce(other_costs_monthly.other_marketing_cost, 0) as marketing_cost,
         coalesce(sessions_monthly.sessions, 0) as sessions,
         coalesce(leads_monthly.leads, 0) as leads,
         coalesce(leads_monthly.won_leads, 0) as won_leads,
@@ -156,7 +157,8 @@ final as (
         cast(churned_mrr as {{ type_double() }}) as churned_mrr,
         cast(active_customers as {{ dbt.type_bigint() }}) as active_customers,
         cast(customer_churn_rate as {{ type_double() }}) as customer_churn_rate,
-        cast({{ safe_ratio('churned_mrr + contraction_mrr', 'previous_mrr') }} as {{ type_double() }}) as gross_mrr_churn_rate,
+        cast({{ safe_ratio('churned_mrr + contraction_mrr', 'previous_mrr') }} as {{ type_double() }})
+            as gross_mrr_churn_rate,
         cast(
             {{ safe_ratio('previous_mrr + expansion_mrr - contraction_mrr - churned_mrr', 'previous_mrr') }}
             as {{ type_double() }}

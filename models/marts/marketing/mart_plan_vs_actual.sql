@@ -13,28 +13,28 @@ plan as (
 
 business_actuals as (
     {%- for metric in metrics %}
-    select
-        month,
-        '{{ metric }}' as metric,
-        cast({{ metric }} as {{ type_double() }}) as actual
-    from {{ ref('mart_cmo_kpis_monthly') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            month,
+            '{{ metric }}' as metric,
+            cast({{ metric }} as {{ type_double() }}) as actual
+        from {{ ref('mart_cmo_kpis_monthly') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 channel_actuals as (
     {%- for metric, spec in metrics.items() if spec.per_channel %}
-    select
-        month,
-        channel,
-        '{{ metric }}' as metric,
-        cast({{ metric }} as {{ type_double() }}) as actual
-    from {{ ref('mart_marketing_monthly') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            month,
+            channel,
+            '{{ metric }}' as metric,
+            cast({{ metric }} as {{ type_double() }}) as actual
+        from {{ ref('mart_marketing_monthly') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -71,7 +71,7 @@ with_actual as (
         case
             when has_mart_row then matched_actual
             {%- for metric, spec in metrics.items() if spec.additive %}
-            when metric = '{{ metric }}' then 0.0
+                when metric = '{{ metric }}' then 0.0
             {%- endfor %}
         end as actual
     from matched
@@ -89,7 +89,7 @@ final as (
             case
                 when actual is null then null
                 {%- for metric, spec in metrics.items() if spec.lower_is_better %}
-                when metric = '{{ metric }}' then actual <= target
+                    when metric = '{{ metric }}' then actual <= target
                 {%- endfor %}
                 else actual >= target
             end as {{ dbt.type_boolean() }}
@@ -97,7 +97,7 @@ final as (
         cast(
             case
                 {%- for metric, spec in metrics.items() if spec.lower_is_better %}
-                when metric = '{{ metric }}' then true
+                    when metric = '{{ metric }}' then true
                 {%- endfor %}
                 else false
             end as {{ dbt.type_boolean() }}

@@ -1,0 +1,94 @@
+{#- Month x sales rep (MARTS.md): the rep's valid leads by lead cohort, how fast and how well
+    they were worked, and a performance index that separates lead quality from sales
+    handling: expected_won_leads = sum over the rep's leads of the cr2 of that lead's channel
+    in the same month across all reps; performance_index = won_leads / expected_won_leads.
+    A rep given worse leads is not blamed for them. -#}
+with
+
+months as (
+    select * from {{ ref('int_months_covered') }}
+),
+
+users as (
+    select * from {{ ref('stg_crm__users') }}
+),
+
+assigned_leads as (
+    select * from {{ ref('fct_leads') }}
+    where is_valid and owner_id is not null
+),
+
+reps as (
+    select
+        user_id as owner_id,
+        full_name as rep_name
+    from users
+    where role = 'sales_rep'
+    union
+    select distinct
+        assigned_leads.owner_id,
+        users.full_name as rep_name
+    from assigned_leads
+    left join users
+        on assigned_leads.owner_id = users.user_id
+),
+
+channel_win_rates as (
+    select
+        lead_month,
+        channel,
+        {{ safe_ratio('sum(case when is_won then 1.0 else 0.0 end)', 'count(*)') }} as channel_cr2
+    from assigned_leads
+    group by lead_month, channel
+),
+
+rep_months as (
+    select
+        assigned_leads.lead_month as month,
+        assigned_leads.owner_id,
+        count(*) as leads_assigned,
+        sum(case when assigned_leads.is_contacted then 1 else 0 end) as contacted_leads,
+        {{ median('assigned_leads.speed_to_lead_minutes') }} as speed_to_lead_minutes,
+        sum(case when assigned_leads.has_deal then 1 else 0 end) as deals,
+        sum(case when assigned_leads.is_won then 1 else 0 end) as won_leads,
+        sum(channel_win_rates.channel_cr2) as expected_won_leads
+    from assigned_leads
+    inner join channel_win_rates
+        on
+            assigned_leads.lead_month = channel_win_rates.lead_month
+            and assigned_leads.channel = channel_win_rates.channel
+    group by assigned_leads.lead_month, assigned_leads.owner_id
+),
+
+grid as (
+    select
+        months.month,
+        reps.owner_id,
+        reps.rep_name
+    from months
+    cross join reps
+),
+
+final as (
+    select
+        cast(grid.month as date) as month,
+        cast(grid.owner_id as {{ dbt.type_string() }}) as owner_id,
+        cast(grid.rep_name as {{ dbt.type_string() }}) as rep_name,
+        cast(coalesce(rep_months.leads_assigned, 0) as {{ dbt.type_bigint() }}) as leads_assigned,
+        cast(coalesce(rep_months.contacted_leads, 0) as {{ dbt.type_bigint() }}) as contacted_leads,
+        cast(rep_months.speed_to_lead_minutes as {{ type_double() }}) as speed_to_lead_minutes,
+        cast(coalesce(rep_months.deals, 0) as {{ dbt.type_bigint() }}) as deals,
+        cast(coalesce(rep_months.won_leads, 0) as {{ dbt.type_bigint() }}) as won_leads,
+        cast({{ safe_ratio('rep_months.won_leads', 'rep_months.leads_assigned') }} as {{ type_double() }}) as cr2,
+        cast(coalesce(rep_months.expected_won_leads, 0) as {{ type_double() }}) as expected_won_leads,
+        cast(
+            {{ safe_ratio('rep_months.won_leads', 'rep_months.expected_won_leads') }} as {{ type_double() }}
+        ) as performance_index
+    from grid
+    left join rep_months
+        on
+            grid.month = rep_months.month
+            and grid.owner_id = rep_months.owner_id
+)
+
+select * from final

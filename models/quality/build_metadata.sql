@@ -1,0 +1,19 @@
+{#- One row about the build that produced this warehouse: the dbt invocation, when it ran,
+    the metric-definitions version and the vars the numbers depend on. Exporters copy it into
+    every snapshot's manifest. -#}
+with
+
+final as (
+    select
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as invocation_id,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as run_started_at,
+        cast('{{ dbt_version }}' as {{ dbt.type_string() }}) as dbt_version,
+        cast('{{ var("metrics_version") }}' as {{ dbt.type_string() }}) as metrics_version,
+        cast('{{ var("raw_dir") }}' as {{ dbt.type_string() }}) as raw_dir,
+        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
+        cast('{{ var("reporting_timezone") }}' as {{ dbt.type_string() }}) as reporting_timezone,
+        cast('{{ var("attribution_model") }}' as {{ dbt.type_string() }}) as attribution_model,
+        cast({{ var("gross_margin") }} as {{ type_double() }}) as gross_margin
+)
+
+select * from final

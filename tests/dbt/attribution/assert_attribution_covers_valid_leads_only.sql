@@ -1,0 +1,100 @@
+-- fct_attribution holds every valid lead under all five attribution models and nothing else
+-- (METRICS.md, "Attribution": invalid leads have no touchpoints), with touchpoints numbered
+-- 1..n under each model. Returns one row per broken lead x model, with the reason.
+with
+
+leads as (
+    select * from {{ ref('fct_leads') }}
+),
+
+attribution as (
+    select * from {{ ref('fct_attribution') }}
+),
+
+attribution_models as (
+    {%- for attribution_model in attribution_models() %}
+        select '{{ attribution_model }}' as attribution_model
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+expected_pairs as (
+    select
+        leads.lead_id,
+        attribution_models.attribution_model
+    from leads
+    cross join attribution_models
+    where leads.is_valid
+),
+
+actual_pairs as (
+    select
+        lead_id,
+        attribution_model,
+        count(*) as touchpoint_rows,
+        count(distinct touchpoint_number) as distinct_touchpoint_numbers,
+        min(touchpoint_number) as min_touchpoint_number,
+        max(touchpoint_number) as max_touchpoint_number,
+        min(touchpoint_count) as min_touchpoint_count,
+        max(touchpoint_count) as max_touchpoint_count
+    from attribution
+    group by lead_id, attribution_model
+),
+
+missing_pairs as (
+    select
+        expected_pairs.lead_id,
+        expected_pairs.attribution_model,
+        'valid lead without rows under this model' as failure
+    from expected_pairs
+    left join actual_pairs
+        on
+            expected_pairs.lead_id = actual_pairs.lead_id
+            and expected_pairs.attribution_model = actual_pairs.attribution_model
+    where actual_pairs.lead_id is null
+),
+
+unexpected_pairs as (
+    select
+        actual_pairs.lead_id,
+        actual_pairs.attribution_model,
+        case
+            when leads.lead_id is null then 'lead not in fct_leads'
+            when not leads.is_valid then 'invalid lead has attribution rows'
+            else 'unknown attribution model'
+        end as failure
+    from actual_pairs
+    left join expected_pairs
+        on
+            actual_pairs.lead_id = expected_pairs.lead_id
+            and actual_pairs.attribution_model = expected_pairs.attribution_model
+    left join leads
+        on actual_pairs.lead_id = leads.lead_id
+    where expected_pairs.lead_id is null
+),
+
+misnumbered_pairs as (
+    select
+        lead_id,
+        attribution_model,
+        'touchpoints not numbered 1..touchpoint_count' as failure
+    from actual_pairs
+    where
+        min_touchpoint_number <> 1
+        or max_touchpoint_number <> touchpoint_rows
+        or distinct_touchpoint_numbers <> touchpoint_rows
+        or min_touchpoint_count <> touchpoint_rows
+        or max_touchpoint_count <> touchpoint_rows
+),
+
+final as (
+    select * from missing_pairs
+    union all
+    select * from unexpected_pairs
+    union all
+    select * from misnumbered_pairs
+)
+
+select * from final
