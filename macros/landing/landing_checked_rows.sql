@@ -22,6 +22,13 @@
     {%- set reporting_currency = var('reporting_currency') -%}
 
     {%- set q = adapter.quote -%}
+    {#- incremental tables (append-only sources): each run re-checks the days inside var
+        restatement_window_days of the latest day loaded, and rows whose day is unknown -#}
+    {%- set found = namespace(column=none) -%}
+    {%- for c in columns if c.name == meta.get('incremental_by') -%}
+        {%- set found.column = c -%}
+    {%- endfor -%}
+    {%- set partition_column = found.column -%}
     {%- set dated_type = [] -%}
     {%- for c in columns if fx and c.name == fx.dated_by -%}
         {%- do dated_type.append(c.type) -%}
@@ -94,6 +101,27 @@ parsed as (
         {%- endfor %}
     from trimmed
 ),
+{%- if partition_column %}
+
+partitioned as (
+    select
+        *,
+        {{ utc_date_of(q(partition_column.name), partition_column.type) }} as landing_partition_date
+    from parsed
+),
+
+in_window as (
+    select * from partitioned
+    {%- if is_incremental() %}
+    where
+        landing_partition_date is null
+        or landing_partition_date >= (
+            select {{ dbt.dateadd('day', -(var('restatement_window_days') | int), "coalesce(max(landing_partition_date), cast('1900-01-01' as date))") }}
+            from {{ this }}
+        )
+    {%- endif %}
+),
+{%- endif %}
 {%- if currency_checks %}
 
 known_currencies as (
@@ -109,7 +137,7 @@ format_checked as (
             when {{ condition }} then '{{ rule }}'
             {%- endfor %}
         end as format_rule
-    from parsed
+    from {{ 'in_window' if partition_column else 'parsed' }}
 ),
 {%- if fx %}
 
@@ -190,6 +218,10 @@ final as (
             when failed_rule is not null or key_rank > 1
                 then cast(to_json(landing_fields) as {{ dbt.type_string() }})
         end as raw_row,
+        {%- if partition_column %}
+        landing_partition_date,
+        coalesce(cast(landing_partition_date as {{ dbt.type_string() }}), 'unknown') as landing_partition,
+        {%- endif %}
         {%- for c in columns %}
         {{ q(c.name) }}{{ "," if not loop.last or fx }}
         {%- endfor %}

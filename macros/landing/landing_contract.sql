@@ -12,7 +12,8 @@
     contract's order with: type (string | date | month | timestamp | integer | decimal |
     boolean), required (the `missing` rule), non_negative, closed_list (values, or the name of
     a var whose keys are the values), currency (a currency column), nullable_key (a key
-    column that may be empty).
+    column that may be empty); incremental_by (append-only sources: the dating column whose
+    days a run re-checks, see landing_checked_rows).
 -#}
 {% macro landing_contract() %}
     {{ return({
@@ -20,6 +21,7 @@
             'system': 'ads', 'file': 'ads/google_ads__campaign_stats', 'staged': 'stg_ads__google_ads_campaign_stats',
             'optional': false, 'key': ['campaign_id', 'date'],
             'fx': {'currency': 'currency_code', 'amounts': ['cost_micros'], 'dated_by': 'date'},
+            'incremental_by': 'date',
             'columns': [
                 {'name': 'date', 'type': 'date', 'required': true},
                 {'name': 'customer_id', 'type': 'string'},
@@ -36,6 +38,7 @@
             'system': 'ads', 'file': 'ads/meta_ads__ads_insights', 'staged': 'stg_ads__meta_ads_insights',
             'optional': false, 'key': ['campaign_id', 'date_start'],
             'fx': {'currency': 'account_currency', 'amounts': ['spend'], 'dated_by': 'date_start'},
+            'incremental_by': 'date_start',
             'columns': [
                 {'name': 'date_start', 'type': 'date', 'required': true},
                 {'name': 'account_id', 'type': 'string'},
@@ -51,6 +54,7 @@
             'system': 'ads', 'file': 'ads/yandex_direct__campaign_report', 'staged': 'stg_ads__yandex_direct_campaign_reports',
             'optional': false, 'key': ['CampaignId', 'Date'],
             'fx': {'currency': 'Currency', 'amounts': ['Cost'], 'dated_by': 'Date'},
+            'incremental_by': 'Date',
             'columns': [
                 {'name': 'Date', 'type': 'date', 'required': true},
                 {'name': 'CampaignId', 'type': 'string', 'required': true},
@@ -64,6 +68,7 @@
         'sessions': {
             'system': 'web', 'file': 'web/sessions', 'staged': 'stg_web__sessions',
             'optional': false, 'key': ['session_id'],
+            'incremental_by': 'started_at',
             'columns': [
                 {'name': 'session_id', 'type': 'string'},
                 {'name': 'visitor_id', 'type': 'string'},
@@ -127,6 +132,7 @@
         'activities': {
             'system': 'crm', 'file': 'crm/activities', 'staged': 'stg_crm__activities',
             'optional': false, 'key': ['activity_id'],
+            'incremental_by': 'started_at',
             'columns': [
                 {'name': 'activity_id', 'type': 'string'},
                 {'name': 'lead_id', 'type': 'string'},

@@ -1,1 +1,3 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='landing_partition', on_schema_change='fail') }}
+
 {{ landing_checked_rows('ads', 'yandex_direct__campaign_report') }}
