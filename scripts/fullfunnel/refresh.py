@@ -1,0 +1,289 @@
+"""`fullfunnel refresh`: the scheduled job, one command: build, check, snapshot, publish.
+
+Steps, in order, each printed with its command and how long it took:
+
+1. `build`    `dbt build` on `--raw-dir` into `--warehouse` (`--full-refresh` passed on);
+2. `check`    `fullfunnel check` (the data quality checkpoint; `--skip-check` leaves it out);
+3. `snapshot` `fullfunnel snapshot` (the month's KPI snapshot and the one-page report;
+              `--skip-snapshot` leaves it out);
+4. `publish`  `fullfunnel publish` (the serving DuckDB file and the Parquet files BI reads);
+5. `docs`     `dbt docs generate`, only with `--docs` (column definitions for `dbt docs serve`).
+
+The first step that fails stops the run: one line on stderr names it, with its exit code, and
+`refresh` exits 1. Since `publish` runs only after a successful build, check and snapshot, a
+failed build publishes nothing: the serving file and the Parquet files stay as they were and
+BI tools keep showing the last good build.
+
+Every step runs as its own process (dbt, or `python -m fullfunnel.cli <command>`), from the
+project root (the folder with `dbt_project.yml`: `--project-dir`, else the current folder or
+one above it, else the folder this package was installed from), with `DBT_PROFILES_DIR` set to
+the project root when unset and `FULLFUNNEL_DUCKDB_PATH` set to `--warehouse`, so that each
+step sees the same files. Paths given on the command line are relative to the current folder;
+the defaults are relative to the project root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fullfunnel.publish import DEFAULT_PARQUET_DIR, DEFAULT_SERVING
+
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
+DEFAULT_SNAPSHOT_OUT = "data/snapshots"
+
+
+class RefreshError(Exception):
+    """A refresh that cannot start; the message is meant for the user."""
+
+
+@dataclass
+class Step:
+    """One step of the refresh: a name and the command that runs it."""
+
+    name: str
+    argv: list[str]
+    requires_command: str | None = None  # the `fullfunnel` subcommand it needs, if any
+
+
+@dataclass
+class StepResult:
+    """How one step ended."""
+
+    name: str
+    returncode: int
+    seconds: float
+
+
+@dataclass
+class RefreshResult:
+    """How the refresh ended: the steps run, and the one that failed (if any)."""
+
+    steps: list[StepResult] = field(default_factory=list)
+    failed: StepResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every step succeeded."""
+        return self.failed is None
+
+
+def find_project_root(explicit: Path | None = None) -> Path:
+    """The dbt project root: `explicit`, else the cwd or a parent, else the package's parents."""
+    if explicit is not None:
+        if not (explicit / "dbt_project.yml").is_file():
+            raise RefreshError(f"no dbt_project.yml in {explicit}")
+        return explicit.resolve()
+    cwd = Path.cwd().resolve()
+    here = Path(__file__).resolve()
+    for candidate in [cwd, *cwd.parents, *here.parents]:
+        if (candidate / "dbt_project.yml").is_file():
+            return candidate
+    raise RefreshError(
+        "cannot find the dbt project (a folder with dbt_project.yml): run from the project "
+        "or pass --project-dir"
+    )
+
+
+def find_dbt() -> str:
+    """The `dbt` executable beside this Python (the project's .venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise RefreshError("dbt not found (run `make setup`, or activate .venv)")
+    return found
+
+
+def available_commands() -> set[str]:
+    """The `fullfunnel` subcommands this installation has."""
+    from fullfunnel.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def _resolve(arg: str | None, default: str, root: Path) -> Path:
+    """A path given on the command line (relative to the cwd) or a default (relative to root)."""
+    return Path(arg).resolve() if arg else (root / default).resolve()
+
+
+def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[str, str]]:
+    """The steps `args` ask for, and the environment they run in."""
+    raw_dir = _resolve(args.raw_dir, DEFAULT_RAW_DIR, root)
+    env_warehouse = os.environ.get("FULLFUNNEL_DUCKDB_PATH")
+    warehouse = (
+        Path(args.warehouse).resolve()
+        if args.warehouse
+        else (root / (env_warehouse or DEFAULT_WAREHOUSE)).resolve()
+    )
+    serving = _resolve(args.serving, DEFAULT_SERVING, root)
+    parquet_dir = _resolve(args.parquet_dir, DEFAULT_PARQUET_DIR, root)
+    snapshot_out = _resolve(args.snapshot_out, DEFAULT_SNAPSHOT_OUT, root)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    env = dict(os.environ)
+    env.setdefault("DBT_PROFILES_DIR", str(root))
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["FULLFUNNEL_DUCKDB_PATH"] = str(warehouse)
+    env["PYTHONUNBUFFERED"] = "1"
+
+    dbt = find_dbt()
+    dbt_vars = json.dumps({"raw_dir": str(raw_dir)})
+    fullfunnel = [sys.executable, "-m", "fullfunnel.cli"]
+
+    steps = [
+        Step(
+            "build",
+            [dbt, "build", "--vars", dbt_vars, *(["--full-refresh"] if args.full_refresh else [])],
+        )
+    ]
+    if not args.skip_check:
+        check = [*fullfunnel, "check", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)]
+        if args.check_out:
+            check += ["--out", str(Path(args.check_out).resolve())]
+        steps.append(Step("check", check, requires_command="check"))
+    if not args.skip_snapshot:
+        snapshot = [
+            *fullfunnel,
+            "snapshot",
+            "--warehouse",
+            str(warehouse),
+            "--out",
+            str(snapshot_out),
+        ]
+        if args.month:
+            snapshot += ["--month", args.month]
+        if args.no_report:
+            snapshot.append("--no-report")
+        steps.append(Step("snapshot", snapshot, requires_command="snapshot"))
+    steps.append(
+        Step(
+            "publish",
+            [
+                *fullfunnel,
+                "publish",
+                "--warehouse",
+                str(warehouse),
+                "--serving",
+                str(serving),
+                "--parquet-dir",
+                str(parquet_dir),
+            ],
+            requires_command="publish",
+        )
+    )
+    if args.docs:
+        steps.append(Step("docs", [dbt, "docs", "generate", "--vars", dbt_vars]))
+    return steps, env
+
+
+def run_steps(
+    steps: list[Step],
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    log: Callable[[str], None] = print,
+    commands: set[str] | None = None,
+) -> RefreshResult:
+    """Run `steps` in order, stopping at the first that fails (or whose command is missing)."""
+    result = RefreshResult()
+    commands = available_commands() if commands is None else commands
+    for number, step in enumerate(steps, start=1):
+        log(f"==> [{number}/{len(steps)}] {step.name}: {shlex.join(step.argv)}")
+        started = time.perf_counter()
+        if step.requires_command and step.requires_command not in commands:
+            log(f"    `fullfunnel {step.requires_command}` is not installed in this package")
+            returncode = 127
+        else:
+            sys.stdout.flush()
+            returncode = subprocess.run(step.argv, cwd=cwd, env=env, check=False).returncode
+        outcome = StepResult(step.name, returncode, time.perf_counter() - started)
+        result.steps.append(outcome)
+        status = "ok" if returncode == 0 else f"FAILED (exit {returncode})"
+        log(f"<== {step.name} {status} in {outcome.seconds:.1f}s")
+        if returncode != 0:
+            result.failed = outcome
+            break
+    return result
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `refresh` subcommand to the `fullfunnel` parser."""
+    parser = subparsers.add_parser(
+        "refresh",
+        help="dbt build, check, snapshot and publish in one go (the scheduled job)",
+        description=(__doc__ or "").split("\n\n")[0],
+    )
+    parser.add_argument("--raw-dir", help=f"landing files (default: {DEFAULT_RAW_DIR})")
+    parser.add_argument(
+        "--warehouse",
+        help=f"build warehouse (default: $FULLFUNNEL_DUCKDB_PATH or {DEFAULT_WAREHOUSE})",
+    )
+    parser.add_argument("--serving", help=f"serving DuckDB file (default: {DEFAULT_SERVING})")
+    parser.add_argument(
+        "--parquet-dir", help=f"link to the current Parquet set (default: {DEFAULT_PARQUET_DIR})"
+    )
+    parser.add_argument(
+        "--snapshot-out", help=f"snapshot root folder (default: {DEFAULT_SNAPSHOT_OUT})"
+    )
+    parser.add_argument("--month", help="snapshot month YYYY-MM (default: latest complete)")
+    parser.add_argument("--no-report", action="store_true", help="snapshot without the report")
+    parser.add_argument("--check-out", help="folder for the check results (check's default)")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    parser.add_argument("--skip-check", action="store_true", help="leave out `fullfunnel check`")
+    parser.add_argument(
+        "--skip-snapshot", action="store_true", help="leave out `fullfunnel snapshot`"
+    )
+    parser.add_argument(
+        "--docs", action="store_true", help="run `dbt docs generate` after publishing"
+    )
+    parser.add_argument("--project-dir", help="the dbt project root (default: found)")
+    parser.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Entry point of `fullfunnel refresh`: exit 0 when every step succeeded, else 1."""
+    started = time.perf_counter()
+    try:
+        root = find_project_root(Path(args.project_dir) if args.project_dir else None)
+        steps, env = plan_steps(args, root)
+    except (RefreshError, OSError) as exc:
+        print(f"fullfunnel refresh: {exc}", file=sys.stderr)
+        return 1
+    result = run_steps(steps, env, root)
+    timings = ", ".join(f"{s.name} {s.seconds:.1f}s" for s in result.steps)
+    total = time.perf_counter() - started
+    if result.failed is None:
+        print(f"refresh done in {total:.1f}s ({timings})")
+        return 0
+    names = [s.name for s in steps]
+    published = "publish" in names and names.index(result.failed.name) > names.index("publish")
+    consequence = (
+        "the serving files were published before it"
+        if published
+        else "nothing was published: the serving files are as they were"
+    )
+    sys.stdout.flush()
+    print(
+        f"fullfunnel refresh: FAILED at step '{result.failed.name}' "
+        f"(exit {result.failed.returncode}) after {total:.1f}s ({timings}); {consequence}",
+        file=sys.stderr,
+    )
+    return 1

