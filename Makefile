@@ -19,7 +19,7 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup generate build demo lint pytest conformance test clean
+.PHONY: help setup generate build check snapshot publish refresh docs docs-serve demo lint chromium pytest conformance test clean
 
 help:
 	@echo "make demo   set up, generate the demo data, build the warehouse"
@@ -44,7 +44,30 @@ build: setup
 	@mkdir -p $(dir $(FULLFUNNEL_DUCKDB_PATH))
 	$(BIN)/dbt build --vars '{raw_dir: "$(RAW_DIR)"}'
 
-demo: generate build
+check: setup
+	@echo "==> Great Expectations quality gate (raw files + warehouse, read-only)"
+	$(BIN)/fullfunnel check --raw-dir $(RAW_DIR) --warehouse $(FULLFUNNEL_DUCKDB_PATH)
+
+snapshot: setup
+	@bash scripts/install_chromium.sh || echo "==> no Chromium: the report's PNG/PDF will be skipped"
+	@echo "==> KPI snapshot and one-page report of the latest complete month"
+	$(BIN)/fullfunnel snapshot --warehouse $(FULLFUNNEL_DUCKDB_PATH) --out data/snapshots
+
+publish: setup
+	@echo "==> publishing the marts for BI (warehouse/serving.duckdb, warehouse/parquet)"
+	$(BIN)/fullfunnel publish --warehouse $(FULLFUNNEL_DUCKDB_PATH)
+
+refresh: setup
+	$(BIN)/fullfunnel refresh --raw-dir $(RAW_DIR) --warehouse $(FULLFUNNEL_DUCKDB_PATH)
+
+docs: setup
+	@echo "==> dbt docs generate (target/index.html; \`make docs-serve\` to browse)"
+	$(BIN)/dbt docs generate --vars '{raw_dir: "$(RAW_DIR)"}'
+
+docs-serve: docs
+	$(BIN)/dbt docs serve --port 8080
+
+demo: generate build check snapshot publish docs
 	@echo "==> demo done: warehouse at $(FULLFUNNEL_DUCKDB_PATH) (schemas staging, intermediate, marts, quality)"
 
 lint: setup
@@ -53,10 +76,15 @@ lint: setup
 	$(BIN)/ruff format --check scripts tests/python
 	@echo "==> sqlfluff (dbt templater)"
 	$(BIN)/sqlfluff lint models tests/dbt analyses
+	@echo "==> actionlint (.github/workflows)"
+	$(BIN)/actionlint
 
-pytest: setup
-	@echo "==> pytest"
-	$(BIN)/pytest
+chromium:
+	@bash scripts/install_chromium.sh
+
+pytest: setup chromium
+	@echo "==> pytest (Chromium required: report tests fail rather than skip)"
+	FULLFUNNEL_REQUIRE_CHROMIUM=1 $(BIN)/pytest
 
 CONFORMANCE := ../shared/conformance/run
 
@@ -68,8 +96,8 @@ conformance: setup
 		echo "==> conformance scenario skipped: $(CONFORMANCE) not found"; \
 	fi
 
-test: setup generate build lint pytest conformance
+test: setup generate build check lint pytest conformance
 	@echo "==> all tests passed"
 
 clean:
-	rm -rf target logs warehouse/*.duckdb* data
+	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions

@@ -1,0 +1,412 @@
+"""`fullfunnel check`, the Great Expectations quality gate (issue 6).
+
+- The clean demo passes (exit 0) through the CLI, writes check_results.json and Data Docs,
+  and never takes the warehouse's write lock: a read-only connection held by this process,
+  and new ones opened while the check runs, keep working.
+- Every suite catches a deliberately broken input: a copy of a small raw set with one
+  landing table corrupted (landing suites), or a copy of the demo warehouse with one mart
+  value corrupted (mart suites). Each case names the rule that must fail critically.
+- Missing inputs exit 2 with one line; landing.yml agrees with the build's contract macro.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+from fullfunnel import cli
+from fullfunnel.check import CheckOutcome, run_check
+from fullfunnel.quality.gx_runner import ExpectationRecord
+from fullfunnel.quality.landing import load_landing
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+FULLFUNNEL = Path(sys.executable).parent / "fullfunnel"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check(raw: Path, warehouse: Path, out: Path, suites: list[str] | None = None) -> CheckOutcome:
+    """Run the gate in-process (no Data Docs, to keep the broken cases fast)."""
+    return run_check(raw, warehouse, out, sample_rows=100_000, suites=suites, docs=False)
+
+
+def _critical_failures(outcome: CheckOutcome, suite: str) -> list[ExpectationRecord]:
+    return [r for r in outcome.critical_failures if r.suite == suite]
+
+
+def _read(raw: Path, rel: str) -> pd.DataFrame:
+    """A landing CSV as text, empty fields kept empty."""
+    return pd.read_csv(raw / rel, dtype=str, keep_default_na=False)
+
+
+def _write(df: pd.DataFrame, raw: Path, rel: str) -> None:
+    df.to_csv(raw / rel, index=False)
+
+
+def _every_fifth(df: pd.DataFrame) -> pd.Series:
+    """A fifth of the rows: well above quarantine_max_share (0.05)."""
+    return pd.Series(range(len(df)), index=df.index) % 5 == 0
+
+
+def _set(rel: str, column: str, value: str) -> Callable[[Path], None]:
+    """Corruption: set `column` to `value` on every fifth row of a landing file."""
+
+    def corrupt(raw: Path) -> None:
+        df = _read(raw, rel)
+        df.loc[_every_fifth(df), column] = value
+        _write(df, raw, rel)
+
+    return corrupt
+
+
+def _duplicate_rows(rel: str) -> Callable[[Path], None]:
+    """Corruption: deliver a fifth of the rows twice (repeated keys)."""
+
+    def corrupt(raw: Path) -> None:
+        df = _read(raw, rel)
+        _write(pd.concat([df, df[_every_fifth(df)]], ignore_index=True), raw, rel)
+
+    return corrupt
+
+
+def _drop_column(rel: str, column: str) -> Callable[[Path], None]:
+    def corrupt(raw: Path) -> None:
+        _write(_read(raw, rel).drop(columns=[column]), raw, rel)
+
+    return corrupt
+
+
+def _also_parquet(rel: str) -> Callable[[Path], None]:
+    """Corruption: the same table delivered as CSV and Parquet at once."""
+
+    def corrupt(raw: Path) -> None:
+        _read(raw, rel).to_parquet((raw / rel).with_suffix(".parquet"), index=False)
+
+    return corrupt
+
+
+# --------------------------------------------------------------------------- clean demo
+
+
+def test_clean_demo_passes_read_only(demo_build, tmp_path: Path) -> None:
+    """The CLI on the clean demo: exit 0, results, Data Docs; the warehouse stays readable by
+    other read-only connections during the run (no write lock is taken)."""
+    out = tmp_path / "quality"
+    held = duckdb.connect(str(demo_build.db_path), read_only=True)  # a BI tool, say
+    try:
+        proc = subprocess.Popen(
+            [
+                str(FULLFUNNEL),
+                "check",
+                "--raw-dir",
+                str(demo_build.raw_dir),
+                "--warehouse",
+                str(demo_build.db_path),
+                "--out",
+                str(out),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        opened = 0
+        while proc.poll() is None:
+            with duckdb.connect(str(demo_build.db_path), read_only=True) as con:
+                assert con.execute("select count(*) from marts.fct_leads").fetchall()[0][0] > 0
+            opened += 1
+            time.sleep(0.5)
+        stdout, stderr = proc.communicate()
+        assert held.execute("select count(*) from marts.fct_leads").fetchall()[0][0] > 0
+    finally:
+        held.close()
+    assert proc.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    assert opened > 0
+    assert "PASSED" in stdout and "landing.leads" in stdout and "marts.fct_mrr_monthly" in stdout
+
+    results = json.loads((out / "check_results.json").read_text("utf-8"))
+    assert results["success"] is True
+    names = {s["suite"] for s in results["suites"]}
+    assert len([n for n in names if n.startswith("landing.")]) == 15
+    assert {
+        "marts.fct_ad_spend_daily",
+        "marts.fct_leads",
+        "marts.fct_attribution",
+        "marts.fct_customer_journeys",
+        "marts.fct_mrr_monthly",
+        "marts.mart_marketing_monthly",
+        "marts.mart_cmo_kpis_monthly",
+        "marts.mart_plan_vs_actual",
+        "marts.mart_sales_reps_monthly",
+        "marts.mart_onboarding_retention",
+        "quality.quarantine",
+    } <= names
+    records = [e for s in results["suites"] for e in s["expectations"]]
+    assert {r["severity"] for r in records} == {"critical", "warning"}
+    assert all(r["success"] for r in records if r["severity"] == "critical")
+    for key in ("table", "column", "expectation", "severity", "success", "observed_value"):
+        assert all(key in r for r in records)
+    # the demo's deliberately dirty rows surface as warnings, with examples
+    dirty = [r for r in records if not r["success"]]
+    assert dirty and all(r["failing_examples"] for r in dirty)
+    assert any("first run" in n for n in results["notes"])
+    assert (out / "data_docs" / "index.html").is_file()
+    assert list((out / "data_docs" / "validations").rglob("*.html"))
+    state = json.loads((out / "check_state.json").read_text("utf-8"))
+    assert state["row_counts"][str(Path(demo_build.raw_dir).resolve())]["leads"] > 0
+
+
+def test_missing_inputs_exit_2(demo_build, tmp_path: Path, capsys) -> None:
+    """A missing raw folder or warehouse: one clear line on stderr, exit 2."""
+    code = cli.main(
+        ["check", "--raw-dir", str(tmp_path / "nope"), "--warehouse", str(demo_build.db_path)]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "raw folder not found" in err[0]
+    code = cli.main(
+        [
+            "check",
+            "--raw-dir",
+            str(demo_build.raw_dir),
+            "--warehouse",
+            str(tmp_path / "none.duckdb"),
+        ]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "warehouse not found" in err[0]
+
+
+# --------------------------------------------------------------------------- landing suites
+
+# table -> (corruption of a copy of the small raw set, the rule that must fail critically)
+LANDING_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "google_ads__campaign_stats": (
+        _set("ads/google_ads__campaign_stats.csv", "cost_micros", "-1500000"),
+        "negative",
+    ),
+    "meta_ads__ads_insights": (
+        _set("ads/meta_ads__ads_insights.csv", "account_currency", "JPY"),
+        "no_fx_rate",
+    ),
+    "yandex_direct__campaign_report": (
+        _drop_column("ads/yandex_direct__campaign_report.csv", "Cost"),
+        "column",
+    ),
+    "sessions": (_set("web/sessions.csv", "click_id_type", "msclkid"), "unknown_value"),
+    "leads": (_duplicate_rows("crm/leads.csv"), "unique_key"),
+    "deals": (_set("crm/deals.csv", "created_at", "yesterday"), "unparseable"),
+    "activities": (_set("crm/activities.csv", "duration_seconds", "-60"), "negative"),
+    "users": (_set("crm/users.csv", "role", "intern"), "unknown_value"),
+    "customers": (_set("billing/customers.csv", "created_at", "  "), "missing"),
+    "subscriptions": (
+        _set("billing/subscriptions.csv", "billing_interval", "week"),
+        "unknown_value",
+    ),
+    "invoices": (_set("billing/invoices.csv", "currency", "JPY"), "unknown_currency"),
+    "refunds": (_also_parquet("billing/refunds.csv"), "file"),
+    "fx_rates": (_set("finance/fx_rates.csv", "currency", "eur"), "unknown_currency"),
+    "marketing_costs": (_set("finance/marketing_costs.csv", "month", "2025-09-15"), "unparseable"),
+}
+
+
+@pytest.fixture(scope="module")
+def clean_small_run(small_raw_dir: Path, demo_build, tmp_path_factory) -> CheckOutcome:
+    """Every landing suite on the clean small raw set (the baseline of the broken cases)."""
+    out = tmp_path_factory.mktemp("clean_small")
+    return _check(small_raw_dir, demo_build.db_path, out, suites=["landing.*"])
+
+
+def test_clean_small_raw_passes(clean_small_run: CheckOutcome) -> None:
+    assert clean_small_run.exit_code == 0, [
+        r.description for r in clean_small_run.critical_failures
+    ]
+    assert len(clean_small_run.suites) == 15
+
+
+@pytest.mark.parametrize("table", sorted(LANDING_CASES))
+def test_landing_suite_catches_broken_input(
+    table: str, small_raw_dir: Path, demo_build, tmp_path: Path
+) -> None:
+    corrupt, rule = LANDING_CASES[table]
+    raw = tmp_path / "raw"
+    shutil.copytree(small_raw_dir, raw)
+    corrupt(raw)
+    outcome = _check(raw, demo_build.db_path, tmp_path / "out", suites=[f"landing.{table}"])
+    failures = _critical_failures(outcome, f"landing.{table}")
+    assert outcome.exit_code == 1
+    assert rule in {r.rule for r in failures}, [(r.rule, r.description) for r in failures]
+    assert all(r.failing_examples or r.rule in ("column", "row_count_band") for r in failures)
+    results = json.loads((tmp_path / "out" / "check_results.json").read_text("utf-8"))
+    assert results["success"] is False
+
+
+@pytest.mark.parametrize("table", ["deal_stage_history"])
+def test_landing_row_count_collapse(
+    table: str, small_raw_dir: Path, demo_build, tmp_path: Path
+) -> None:
+    """The first run stores row counts and passes with a note; a collapse below half of them
+    fails the next run; a failing run does not move the baseline."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(small_raw_dir, raw)
+    first = _check(raw, demo_build.db_path, out, suites=[f"landing.{table}"])
+    assert first.exit_code == 0 and any("first run" in n for n in first.notes)
+    rel = next(t.file for t in load_landing()[1] if t.name == table) + ".csv"
+    df = _read(raw, rel)
+    _write(df.head(len(df) // 10), raw, rel)
+    for _ in range(2):
+        again = _check(raw, demo_build.db_path, out, suites=[f"landing.{table}"])
+        failed = _critical_failures(again, f"landing.{table}")
+        assert again.exit_code == 1 and "row_count_band" in {r.rule for r in failed}
+
+
+def test_landing_warning_does_not_fail(small_raw_dir: Path, demo_build, tmp_path: Path) -> None:
+    """One bad row is quarantined by the build: a warning, not a failure."""
+    raw = tmp_path / "raw"
+    shutil.copytree(small_raw_dir, raw)
+    df = _read(raw, "crm/leads.csv")
+    df.loc[df.index[0], "status"] = "maybe"
+    _write(df, raw, "crm/leads.csv")
+    outcome = _check(raw, demo_build.db_path, tmp_path / "out", suites=["landing.leads"])
+    assert outcome.exit_code == 0
+    warned = [r for r in outcome.warning_failures if r.rule == "unknown_value"]
+    assert (
+        warned
+        and warned[0].column == "status"
+        and "maybe" in json.dumps(warned[0].failing_examples)
+    )
+
+
+# --------------------------------------------------------------------------- mart suites
+
+# suite -> (SQL run on a copy of the demo warehouse, the frame column or rule that must fail)
+MART_CASES: dict[str, tuple[str, str]] = {
+    "spend_not_raw": (
+        "update marts.fct_ad_spend_daily set spend = spend * 1.1, "
+        "spend_original = spend_original * 1.1 where ad_platform = 'meta_ads'",
+        "marts.fct_ad_spend_daily:spend_gap",
+    ),
+    "lead_flag_null": (
+        "update marts.fct_leads set is_won = null where lead_id in "
+        "(select lead_id from marts.fct_leads order by lead_id limit 3)",
+        "marts.fct_leads:is_won",
+    ),
+    "valid_lead_without_channel": (
+        "update marts.fct_leads set channel = null where lead_id in "
+        "(select lead_id from marts.fct_leads where is_valid order by lead_id limit 3)",
+        "marts.fct_leads:channel",
+    ),
+    "credits_not_1": (
+        "update marts.fct_attribution set credit = credit / 2 where lead_id = "
+        "(select min(lead_id) from marts.fct_attribution)",
+        "marts.fct_attribution:leads_credit_not_1",
+    ),
+    "journey_duplicate": (
+        "insert into marts.fct_customer_journeys "
+        "select * from marts.fct_customer_journeys order by lead_id limit 2",
+        "marts.fct_customer_journeys:duplicate_key_rows",
+    ),
+    "mrr_row_bridge": (
+        "update marts.fct_mrr_monthly set mrr = mrr + 50 where (customer_id, month) = "
+        "(select (customer_id, month) from marts.fct_mrr_monthly where movement = 'unchanged' "
+        "order by customer_id, month limit 1)",
+        "marts.fct_mrr_monthly:bridge_gap",
+    ),
+    "kpi_bridge": (
+        "update marts.mart_cmo_kpis_monthly set churned_mrr = churned_mrr + 1000 "
+        "where month = (select max(month) from marts.mart_cmo_kpis_monthly)",
+        "marts.mart_cmo_kpis_monthly:bridge_gap",
+    ),
+    "kpi_null_metric": (
+        "update marts.mart_cmo_kpis_monthly set revenue = null "
+        "where month = (select min(month) from marts.mart_cmo_kpis_monthly)",
+        "marts.mart_cmo_kpis_monthly:revenue",
+    ),
+    "channel_rate_above_1": (
+        "update marts.mart_marketing_monthly set win_rate = 1.5 "
+        "where channel = 'google_search' and month = "
+        "(select min(month) from marts.mart_marketing_monthly)",
+        "marts.mart_marketing_monthly:win_rate",
+    ),
+    "plan_duplicate": (
+        "insert into marts.mart_plan_vs_actual select * from marts.mart_plan_vs_actual limit 1",
+        "marts.mart_plan_vs_actual:duplicate_key_rows",
+    ),
+    "rep_rate_above_1": (
+        "update marts.mart_sales_reps_monthly set cr2 = 2 where owner_id = "
+        "(select min(owner_id) from marts.mart_sales_reps_monthly)",
+        "marts.mart_sales_reps_monthly:cr2",
+    ),
+    "retention_rate_above_1": (
+        "update marts.mart_onboarding_retention set churn_90d_rate = 1.25 "
+        "where onboarding_bucket = 'none'",
+        "marts.mart_onboarding_retention:churn_90d_rate",
+    ),
+    "quarantine_rows_lost": (
+        "delete from quality.quarantine where source_table = 'sessions' "
+        "and landing_row_number in (select landing_row_number from quality.quarantine "
+        "where source_table = 'sessions' order by 1 limit 5)",
+        "quality.quarantine:unaccounted_rows",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MART_CASES))
+def test_mart_suite_catches_broken_mart(case: str, demo_build, tmp_path: Path) -> None:
+    sql, expected = MART_CASES[case]
+    suite, column = expected.split(":")
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_build.db_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(sql)
+    outcome = _check(Path(demo_build.raw_dir), db, tmp_path / "out", suites=[suite])
+    failures = _critical_failures(outcome, suite)
+    assert outcome.exit_code == 1
+    failed_columns = {r.kwargs.get("column") for r in failures}
+    assert column in failed_columns, [(r.frame, r.kwargs, r.observed_value) for r in failures]
+    assert all(r.failing_examples or r.observed_value is not None for r in failures), failures
+
+
+# --------------------------------------------------------------------------- the suites' source
+
+
+def test_landing_yml_matches_the_build_contract() -> None:
+    """expectations/landing.yml restates macros/landing/landing_contract.sql: same tables,
+    columns, types, required and non-negative columns, closed lists, keys and FX specs."""
+    text = (PROJECT_ROOT / "macros" / "landing" / "landing_contract.sql").read_text("utf-8")
+    literal = re.search(r"return\((\{.*\})\)\s*\}\}", text, re.S)
+    assert literal, "landing_contract() no longer returns a dict literal"
+    contract = yaml.safe_load(literal.group(1))
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text("utf-8"))
+    project_vars = project["vars"]
+    settings, tables = load_landing()
+    assert [t.name for t in tables] == list(contract)
+    for table in tables:
+        spec = contract[table.name]
+        assert table.file == spec["file"]
+        assert table.key == spec["key"]
+        assert table.optional == spec["optional"]
+        assert table.fx == spec.get("fx")
+        assert table.currency_format_only == spec.get("currency_format_only", False)
+        assert [c.name for c in table.columns] == [c["name"] for c in spec["columns"]]
+        for ours, theirs in zip(table.columns, spec["columns"], strict=True):
+            assert ours.type == theirs["type"], (table.name, ours.name)
+            assert ours.required == theirs.get("required", False), (table.name, ours.name)
+            assert ours.non_negative == theirs.get("non_negative", False), (table.name, ours.name)
+            assert ours.currency == theirs.get("currency", False), (table.name, ours.name)
+            assert ours.nullable_key == theirs.get("nullable_key", False), (table.name, ours.name)
+            closed = theirs.get("closed_list")
+            if isinstance(closed, str):  # a dbt var: its keys
+                closed = sorted(project_vars[closed])
+                assert sorted(settings.click_id_sources) == closed
+            assert sorted(ours.closed_list or []) == sorted(closed or []), (table.name, ours.name)
