@@ -169,7 +169,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         outcome = run_check(
             raw_dir=Path(args.raw_dir),
             warehouse=Path(args.warehouse or default_warehouse()),
-            out=Path(args.out),
+            out=Path(args.out).resolve(),
             sample_rows=args.sample_rows,
             suites=args.suite,
             docs=not args.no_docs,

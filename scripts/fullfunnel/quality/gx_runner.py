@@ -78,7 +78,7 @@ class GxRunner:
                     "class_name": "SiteBuilder",
                     "store_backend": {
                         "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
+                        "base_directory": str(Path(docs_dir).resolve()),
                     },
                     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },
