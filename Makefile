@@ -29,8 +29,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "==> setting up $(VENV) from requirements.txt (pinned by constraints.txt)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
-		|| $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 setup: $(STAMP)
