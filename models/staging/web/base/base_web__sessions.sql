@@ -1,3 +1,10 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='landing_partition', on_schema_change='fail') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='landing_partition',
+        on_schema_change='fail',
+    )
+}}
 
 {{ landing_checked_rows('web', 'sessions') }}
