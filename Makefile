@@ -11,6 +11,7 @@ BIN := $(VENV)/bin
 SEED ?= 42
 SCALE ?= 1
 RAW_DIR ?= data/raw
+BENCH_SCALES ?= 1,10,100
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -19,7 +20,7 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup generate build check snapshot publish refresh docs docs-serve demo lint chromium pytest conformance test clean
+.PHONY: help setup generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test clean
 
 help:
 	@echo "make demo   set up, generate the demo data, build the warehouse"
@@ -58,6 +59,10 @@ publish: setup
 
 refresh: setup
 	$(BIN)/fullfunnel refresh --raw-dir $(RAW_DIR) --warehouse $(FULLFUNNEL_DUCKDB_PATH)
+
+bench: setup
+	@echo "==> benchmark: full build, compiled-SQL floor, incremental, check, snapshot (median of 3)"
+	$(BIN)/fullfunnel bench --scales $(BENCH_SCALES) --repeats 3
 
 docs: setup
 	@echo "==> dbt docs generate (target/index.html; \`make docs-serve\` to browse)"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 # modules of this package that each register one or more subcommands
-COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh")
+COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "bench")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

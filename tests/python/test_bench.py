@@ -1,0 +1,85 @@
+"""`fullfunnel bench` (issue 9): one tiny scale, one repeat, and the shape of what it writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fullfunnel.bench import STEPS, markdown, scaling_exponents
+
+from .conftest import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
+    cache = tmp_path_factory.mktemp("bench_cache")
+    out = tmp_path_factory.mktemp("bench_out")
+    argv = [sys.executable, "-m", "fullfunnel.cli", "bench", "--scales", "0.02"]
+    argv += ["--repeats", "1", "--cache-dir", str(cache), "--out", str(out)]
+    proc = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert "==> scale 0.02" in proc.stdout
+    result = json.loads((out / "bench.json").read_text())
+    return result, (out / "bench.md").read_text(), cache
+
+
+def test_json_has_every_step_timed_and_the_ratios(bench_run) -> None:
+    result, _md, _cache = bench_run
+    assert result["repeats"] == 1
+    scale = result["scales"]["0.02"]
+    assert set(scale["steps"]) == set(STEPS)
+    for name, step in scale["steps"].items():
+        assert len(step["runs"]) == 1, name
+        assert step["all_ok"], name
+        assert step["median_seconds"] > 0, name
+        assert step["median_peak_rss_mb"] > 0, name
+    assert scale["ratio_full_over_floor"] > 0
+    assert scale["ratio_incremental_over_full"] > 0
+    assert sum(scale["new_day_rows"].values()) > 0
+    assert result["full_build_exponent_10_100"] is None
+
+
+def test_markdown_table_has_a_row_per_scale(bench_run) -> None:
+    _result, md, _cache = bench_run
+    header = next(line for line in md.splitlines() if line.startswith("| scale"))
+    for name in STEPS:
+        assert f"{name} s / MB" in header
+    assert "full / floor" in header and "incr / full" in header
+    assert any(line.startswith("| 0.02 |") for line in md.splitlines())
+
+
+def test_cached_data_carries_its_marker(bench_run) -> None:
+    _result, _md, cache = bench_run
+    marker = json.loads((cache / "scale-0.02" / "bench-marker.json").read_text())
+    assert marker["seed"] == 42 and marker["scale"] == 0.02
+    assert marker["generator"]
+
+
+def test_scaling_exponent_and_markdown_from_a_made_up_result() -> None:
+    def rec(seconds: float) -> dict:
+        step = {"median_seconds": seconds, "median_peak_rss_mb": 100.0, "all_ok": True}
+        return {
+            "steps": dict.fromkeys(STEPS, step),
+            "ratio_full_over_floor": 2.0,
+            "ratio_incremental_over_full": 0.5,
+        }
+
+    scales = {"1": rec(10.0), "10": rec(20.0), "100": rec(200.0)}
+    exps = scaling_exponents(scales)
+    assert math.isclose(exps["1->10"], math.log10(2), abs_tol=1e-3)
+    assert math.isclose(exps["10->100"], 1.0, abs_tol=1e-3)
+    result = {
+        "seed": 42,
+        "repeats": 3,
+        "host": {"cpus": 2, "python": "3"},
+        "scales": scales,
+        "scaling_exponents": exps,
+        "full_build_exponent_10_100": exps["10->100"],
+    }
+    md = markdown(result)
+    assert "From scale 10 to 100: 1.00." in md
+    assert md.count("| 2.00 | 0.50 |") == 3
