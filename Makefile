@@ -72,7 +72,10 @@ docs-serve: docs
 	$(BIN)/dbt docs serve --port 8080
 
 demo: generate build check snapshot publish docs
-	@echo "==> demo done: warehouse at $(FULLFUNNEL_DUCKDB_PATH) (schemas staging, intermediate, marts, quality)"
+	@echo "==> demo done: warehouse $(FULLFUNNEL_DUCKDB_PATH) (schemas staging, intermediate, marts, quality)"
+	@echo "    snapshot: $$(dirname "$$(ls -t data/snapshots/*/*/manifest.json | head -n 1)")"
+	@echo "    report:   $$(ls -t data/snapshots/*/*/report.html | head -n 1) (+ report.png, report.pdf)"
+	@echo "    BI files: warehouse/serving.duckdb, warehouse/parquet/; docs: target/index.html"
 
 lint: setup
 	@echo "==> ruff"
