@@ -1,10 +1,24 @@
-{#- One row per billing customer: first payment, lifetime revenue and MRR at as_of_month,
-    and when it churned (the month of its latest `churn` movement, if it has no MRR at
-    as_of_month). -#}
+{#- One row per billing customer (and per customer id seen only on invoices): first
+    payment, lifetime revenue and MRR at as_of_month, and when it churned (the month of its
+    latest `churn` movement, if it has no MRR at as_of_month). -#}
 with
 
-customers as (
+stitched as (
+    select * from {{ ref('int_customers_stitched') }}
+),
+
+billing_customers as (
     select * from {{ ref('stg_billing__customers') }}
+),
+
+customers as (
+    select
+        stitched.customer_id,
+        stitched.crm_deal_id,
+        billing_customers.created_at
+    from stitched
+    left join billing_customers
+        on stitched.customer_id = billing_customers.customer_id
 ),
 
 acquired as (
