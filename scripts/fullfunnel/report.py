@@ -16,17 +16,22 @@ the page as `<meta name="fullfunnel:page-height">`.
 
 Chromium: `$FULLFUNNEL_CHROMIUM`, else `chromium` on PATH, else `/usr/bin/chromium`. When it
 is missing or fails, the HTML is still written and the outcome says PNG/PDF were skipped.
+Each rendering (PNG, then PDF) runs Chromium in its own process group with a fresh profile and
+no D-Bus; an attempt that does not finish within `RENDER_ATTEMPT_SECONDS` is killed with all
+its child processes and retried, up to `RENDER_ATTEMPTS` times (a headless Chromium that hangs
+on its first start on a fresh machine was seen in CI: the next start rendered in seconds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,7 +45,8 @@ if TYPE_CHECKING:
     from fullfunnel.snapshot import Snapshot
 
 PAGE_WIDTH = 1400
-RENDER_TIMEOUT_SECONDS = 90
+RENDER_ATTEMPT_SECONDS = 40
+RENDER_ATTEMPTS = 3
 CHROMIUM_FLAGS: tuple[str, ...] = (
     "--headless",
     "--no-sandbox",
@@ -946,15 +952,57 @@ def find_chromium() -> str | None:
     return str(fallback) if fallback.is_file() else None
 
 
-def _chromium(binary: str, args: list[str], url: str) -> subprocess.CompletedProcess[str]:
-    with tempfile.TemporaryDirectory(prefix="fullfunnel-chromium-") as profile:
-        return subprocess.run(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
-            capture_output=True,
-            text=True,
-            timeout=RENDER_TIMEOUT_SECONDS,
-            check=False,
-        )
+def chromium_environment() -> dict[str, str]:
+    """The environment Chromium runs in: ours, without a D-Bus session to wait for."""
+    return {**os.environ, "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+
+
+def run_chromium(
+    binary: str,
+    args: Sequence[str],
+    url: str,
+    attempt_seconds: float = RENDER_ATTEMPT_SECONDS,
+    attempts: int = RENDER_ATTEMPTS,
+) -> tuple[int, str]:
+    """Run headless Chromium on `url` until it exits 0, at most `attempts` times.
+
+    Every attempt gets a fresh profile and its own process group; one that outlives
+    `attempt_seconds` is killed with its children. Returns the last exit code (-1 for a
+    time-out) and a one-line account of the failed attempts ("" when the first succeeded).
+    """
+    failures: list[str] = []
+    code = -1
+    for _ in range(attempts):
+        with tempfile.TemporaryDirectory(prefix="fullfunnel-chromium-") as profile:
+            proc = subprocess.Popen(
+                [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=chromium_environment(),
+                start_new_session=True,
+            )
+            try:
+                _, stderr = proc.communicate(timeout=attempt_seconds)
+                code = proc.returncode
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                code, stderr = -1, f"no exit after {attempt_seconds:g} s, killed"
+        if code == 0:
+            break
+        failures.append(f"exit {code}: {(stderr.strip().splitlines() or ['no output'])[-1][:200]}")
+    return code, "; ".join(failures)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill a Chromium started with `start_new_session=True`, its helpers included."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:  # a helper that left the group still holds the pipe
+        proc.wait()
 
 
 def render_report(snap: Snapshot, folder: Path) -> RenderOutcome:
@@ -980,17 +1028,10 @@ def render_report(snap: Snapshot, folder: Path) -> RenderOutcome:
         pdf: [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"],
     }
     problems: list[str] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {path: pool.submit(_chromium, binary, args, url) for path, args in jobs.items()}
-        for path, future in futures.items():
-            try:
-                proc = future.result()
-            except (OSError, subprocess.SubprocessError) as exc:
-                problems.append(f"{path.name}: {exc}")
-                continue
-            if proc.returncode != 0 or not path.exists() or path.stat().st_size == 0:
-                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-                problems.append(f"{path.name}: exit {proc.returncode}: {tail[:200]}")
+    for path, args in jobs.items():
+        code, failures = run_chromium(binary, args, url)
+        if code != 0 or not path.exists() or path.stat().st_size == 0:
+            problems.append(f"{path.name}: {failures or f'exit {code}, no file written'}")
     if problems:
         for path in (png, pdf):
             path.unlink(missing_ok=True)

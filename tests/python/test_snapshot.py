@@ -13,7 +13,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +22,7 @@ import duckdb
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
-from fullfunnel.report import find_chromium
+from fullfunnel.report import CHROMIUM_FLAGS, find_chromium, run_chromium
 
 from .conftest import PROJECT_ROOT, DbtResult
 
@@ -113,10 +112,9 @@ def runs(demo_build: DbtResult, tmp_path_factory: pytest.TempPathFactory) -> dic
     out = tmp_path_factory.mktemp("snapshots")
     results = []
     for _ in range(2):
-        started = time.monotonic()
         result = snapshot("--warehouse", str(demo_build.db_path), "--out", str(out))
         assert result.returncode == 0, result.stderr
-        results.append((result, time.monotonic() - started))
+        results.append(result)
     folders = run_folders(out)
     assert len(folders) == 2
     return {"out": out, "results": results, "first": folders[0], "second": folders[1]}
@@ -140,7 +138,7 @@ def test_default_month_is_the_latest_complete_one(runs: dict, manifest: dict) ->
     assert manifest["month"] == MONTH
     assert manifest["is_complete_month"] is True
     assert manifest["latest_event_at"].startswith("2026-10-31")
-    assert runs["results"][0][0].stdout.startswith(f"snapshot {MONTH} (complete month)")
+    assert runs["results"][0].stdout.startswith(f"snapshot {MONTH} (complete month)")
 
 
 def test_kpis_match_the_marts_in_every_format(runs: dict, demo_build: DbtResult) -> None:
@@ -318,7 +316,7 @@ def test_fail_on_alert_exits_3_after_writing(
         where month = date '{MONTH_START}' and is_on_track = false"""
     )[0]
     assert off_track > 0, "the demo plan should have off-track metrics"
-    assert runs["results"][0][0].returncode == 0  # without the flag: 0
+    assert runs["results"][0].returncode == 0  # without the flag: 0
     result = snapshot(
         "--warehouse",
         str(demo_build.db_path),
@@ -471,16 +469,7 @@ def test_report_in_headless_chromium(runs: dict, manifest: dict, tmp_path: Path)
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--force-device-scale-factor=1",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--window-size=1400,1000",
     ):
@@ -511,6 +500,43 @@ def test_report_in_headless_chromium(runs: dict, manifest: dict, tmp_path: Path)
         shutil.rmtree(tmp_path / "profile", ignore_errors=True)
 
 
-def test_runs_are_quick(runs: dict) -> None:
-    for result, seconds in runs["results"]:
-        assert seconds < 45, (seconds, result.stdout)
+FLAKY_CHROMIUM = """#!/bin/sh
+# A stand-in for Chromium: the first start hangs (with a helper process in its group), later
+# starts write the requested screenshot.
+state="$(dirname "$0")"
+echo "$DBUS_SESSION_BUS_ADDRESS" > "$state/dbus"
+if [ ! -e "$state/started" ]; then
+    touch "$state/started"
+    sleep 300 &
+    echo $! > "$state/helper.pid"
+    sleep 300
+fi
+for arg in "$@"; do
+    case "$arg" in --screenshot=*) printf 'PNG' > "${arg#--screenshot=}" ;; esac
+done
+"""
+
+
+def test_a_hanging_chromium_is_killed_and_retried(tmp_path: Path) -> None:
+    fake = tmp_path / "chromium"
+    fake.write_text(FLAKY_CHROMIUM)
+    fake.chmod(0o755)
+    shot = tmp_path / "shot.png"
+    code, failures = run_chromium(
+        str(fake), [f"--screenshot={shot}"], "file:///dev/null", attempt_seconds=2, attempts=3
+    )
+    assert code == 0 and shot.read_bytes() == b"PNG"
+    assert failures == "exit -1: no exit after 2 s, killed"
+    helper = Path(f"/proc/{int((tmp_path / 'helper.pid').read_text())}/stat")
+    # the hung start's helper went with it (gone, or a zombie left for init to reap)
+    assert not helper.exists() or helper.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    assert (tmp_path / "dbus").read_text().strip() == "disabled:"
+
+
+def test_a_chromium_that_always_fails_gives_up(tmp_path: Path) -> None:
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    code, failures = run_chromium(str(fake), [], "file:///dev/null", attempts=2)
+    assert code == 3
+    assert failures == "exit 3: cannot open display; exit 3: cannot open display"
