@@ -320,12 +320,37 @@ def floor_plan(target: Path) -> list[str]:
     return statements
 
 
+def profile_settings(project: Path) -> dict[str, object]:
+    """The DuckDB settings of the project's dbt profile (target dev), rendered as dbt renders
+    them (`env_var` with its default), so that the floor runs with the build's settings."""
+    import jinja2
+    import yaml
+
+    def env_var(name: str, default: str | None = None) -> str:
+        value = os.environ.get(name, default)
+        if value is None:
+            raise KeyError(f"env var {name} is not set and has no default in profiles.yml")
+        return value
+
+    text = (project / "profiles.yml").read_text(encoding="utf-8")
+    profile = yaml.safe_load(text)["fullfunnel"]["outputs"]["dev"]
+    rendered: dict[str, object] = {}
+    for key, value in (profile.get("settings") or {}).items():
+        if isinstance(value, str):
+            value = jinja2.Template(value).render(env_var=env_var)
+        rendered[key] = value
+    return rendered
+
+
 def run_floor(plan: Path, database: Path) -> int:
-    """Run a floor plan (a JSON list of statements) in one DuckDB connection."""
+    """Run a floor plan (a JSON list of statements) in one DuckDB connection with the
+    profile's DuckDB settings."""
     import duckdb
 
     statements = json.loads(plan.read_text())
     with duckdb.connect(str(database)) as con:
+        for name, value in profile_settings(project_root()).items():  # as dbt-duckdb does
+            con.execute(f"set {name} = ?", [value])
         for sql in statements:
             con.execute(sql)
     return 0

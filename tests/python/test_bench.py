@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fullfunnel.bench import STEPS, markdown, scaling_exponents
+from fullfunnel.bench import STEPS, markdown, profile_settings, scaling_exponents
 
 from .conftest import PROJECT_ROOT
 
@@ -83,3 +83,16 @@ def test_scaling_exponent_and_markdown_from_a_made_up_result() -> None:
     md = markdown(result)
     assert "From scale 10 to 100: 1.00." in md
     assert md.count("| 2.00 | 0.50 |") == 3
+
+
+def test_floor_uses_the_profiles_duckdb_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FULLFUNNEL_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("FULLFUNNEL_DUCKDB_TEMP_DIR", raising=False)
+    monkeypatch.setenv("FULLFUNNEL_DUCKDB_PATH", "/tmp/bench-x/warehouse.duckdb")
+    monkeypatch.setenv("FULLFUNNEL_DUCKDB_THREADS", "3")
+    settings = profile_settings(PROJECT_ROOT)
+    assert settings["TimeZone"] == "UTC"
+    assert settings["preserve_insertion_order"] is True
+    assert settings["threads"] == "3"
+    assert settings["memory_limit"] == "4GB"
+    assert settings["temp_directory"] == "/tmp/bench-x/warehouse.duckdb.tmp"
