@@ -103,6 +103,9 @@ conformance: setup
 		echo "==> conformance scenario skipped: $(CONFORMANCE) not found"; \
 	fi
 
+# Under `make test`, pytest's demo fixture copies the warehouse the build step has just made
+# (when it was built from the same demo data, byte for byte) instead of building it again.
+test: export FULLFUNNEL_TEST_DEMO_WAREHOUSE := $(abspath $(FULLFUNNEL_DUCKDB_PATH))
 test: setup generate build check lint pytest conformance
 	@echo "==> all tests passed"
 

@@ -1,5 +1,36 @@
 {#- The project's own generic tests (no dbt packages can be installed here, DESIGN.md). -#}
 
+{#- None of `columns` is NULL, checked in one scan of the model (one grouped query instead of
+    one not_null test, and one scan, per column). Returns one row per column that has NULLs,
+    with how many. -#}
+{% test not_null_columns(model, columns) %}
+    with
+
+    null_counts as (
+        select
+            {%- for column in columns %}
+            sum(case when {{ adapter.quote(column) }} is null then 1 else 0 end) as {{ adapter.quote(column) }}
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        from {{ model }}
+    ),
+
+    per_column as (
+        {%- for column in columns %}
+        select
+            '{{ column }}' as column_name,
+            {{ adapter.quote(column) }} as null_rows
+        from null_counts
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    )
+
+    select * from per_column
+    where null_rows > 0
+{% endtest %}
+
 {#- No two rows share the combination of `combination_of_columns`. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
     select

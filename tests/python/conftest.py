@@ -74,14 +74,54 @@ def small_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _same_files(one: Path, other: Path) -> bool:
+    """True when both folders hold the same files with the same bytes."""
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    others = sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
+    return files == others and all(
+        (one / f).read_bytes() == (other / f).read_bytes() for f in files
+    )
+
+
+def _reusable_demo_warehouse(raw: Path) -> Path | None:
+    """The warehouse `make test` has just built, when it was built from the same demo data.
+
+    `make test` runs `dbt build` on the demo (its `build` step) before pytest and passes that
+    warehouse in FULLFUNNEL_TEST_DEMO_WAREHOUSE, so the suite need not build the same demo a
+    second time. It is used only when the raw folder its build recorded
+    (quality.build_metadata) holds byte for byte the files generated here.
+    """
+    configured = os.environ.get("FULLFUNNEL_TEST_DEMO_WAREHOUSE")
+    if not configured or not Path(configured).is_file():
+        return None
+    try:
+        with duckdb.connect(configured, read_only=True) as con:
+            (built_from,) = con.execute("select raw_dir from quality.build_metadata").fetchone()
+    except duckdb.Error:
+        return None
+    built_raw = Path(built_from) if Path(built_from).is_absolute() else PROJECT_ROOT / built_from
+    return Path(configured) if built_raw.is_dir() and _same_files(raw, built_raw) else None
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
-    """The demo (seed 42, scale 1) generated and built once per test session, in a temp dir."""
+    """The demo (seed 42, scale 1) generated and built once per test session, in a temp dir
+    (or, under `make test`, a copy of the warehouse its build step made from the same data)."""
+    import shutil
+
     from fullfunnel.generate import generate
 
     raw = tmp_path_factory.mktemp("raw_demo")
     generate(raw, seed=42, scale=1.0, progress=lambda _msg: None)
-    result = run_dbt(["build"], raw, tmp_path_factory.mktemp("demo_build"))
+    work = tmp_path_factory.mktemp("demo_build")
+    built = _reusable_demo_warehouse(raw)
+    if built is not None:
+        shutil.copyfile(built, work / "warehouse.duckdb")
+        result = DbtResult(
+            0, f"reused the warehouse built by make: {built}", work / "warehouse.duckdb"
+        )
+    else:
+        result = run_dbt(["build"], raw, work)
     assert result.returncode == 0, result.output[-4000:]
     result.raw_dir = raw  # type: ignore[attr-defined]
     return result
