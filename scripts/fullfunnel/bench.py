@@ -90,6 +90,11 @@ class Measurement:
     peak_rss_mb: float
     peak_tree_rss_mb: float
     returncode: int
+    # user + system CPU time of the process and its waited-for children: on a shared or noisy
+    # machine it moves far less than wall time, so the ratios are also given on it
+    cpu_seconds: float = math.nan
+    # the 1-minute load average when the process started (other work on the machine)
+    load_at_start: float = math.nan
 
 
 @dataclass
@@ -107,6 +112,7 @@ class StepSummary:
         """The step as JSON: medians first, then every repeat."""
         return {
             "median_seconds": self.median("seconds"),
+            "median_cpu_seconds": self.median("cpu_seconds"),
             "median_peak_rss_mb": self.median("peak_rss_mb"),
             "median_peak_tree_rss_mb": self.median("peak_tree_rss_mb"),
             "all_ok": all(r.returncode == 0 for r in self.runs),
@@ -150,6 +156,7 @@ def measure(argv: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path) -
     peak_tree = 0
     done = threading.Event()
     with open(log, "wb") as out:
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -173,6 +180,8 @@ def measure(argv: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path) -
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
         peak_tree_rss_mb=round(peak_tree / 2**20, 1),
         returncode=proc.returncode,
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
+        load_at_start=round(load, 2),
     )
 
 
@@ -505,22 +514,27 @@ def bench_scale(ctx: Context, repeats: int, progress: Callable[[str], None]) -> 
             steps[name].runs.append(m)
             _report(progress, name, i, m, log)
 
-    full_t = steps["full"].median("seconds")
+    def ratio(numerator: str, denominator: str, attr: str) -> float:
+        return round(steps[numerator].median(attr) / steps[denominator].median(attr), 3)
+
     return {
         "steps": {name: s.to_json() for name, s in steps.items()},
         "new_day_rows": appended,
-        "ratio_full_over_floor": round(full_t / steps["floor"].median("seconds"), 3),
-        "ratio_incremental_over_full": round(steps["incremental"].median("seconds") / full_t, 3),
+        "ratio_full_over_floor": ratio("full", "floor", "seconds"),
+        "ratio_incremental_over_full": ratio("incremental", "full", "seconds"),
+        "ratio_full_over_floor_cpu": ratio("full", "floor", "cpu_seconds"),
+        "ratio_incremental_over_full_cpu": ratio("incremental", "full", "cpu_seconds"),
     }
 
 
-def scaling_exponents(scales: dict[str, dict]) -> dict[str, float]:
-    """log(t_b / t_a) / log(b / a) of the full build's median time, for consecutive scales."""
+def scaling_exponents(scales: dict[str, dict], measure: str = "seconds") -> dict[str, float]:
+    """log(t_b / t_a) / log(b / a) of the full build's median time (`seconds`, wall, or
+    `cpu_seconds`), for consecutive scales."""
     ordered = sorted(scales.items(), key=lambda kv: float(kv[0]))
     out: dict[str, float] = {}
     for (a, ra), (b, rb) in itertools.pairwise(ordered):
-        ta = ra["steps"]["full"]["median_seconds"]
-        tb = rb["steps"]["full"]["median_seconds"]
+        ta = ra["steps"]["full"].get(f"median_{measure}", math.nan)
+        tb = rb["steps"]["full"].get(f"median_{measure}", math.nan)
         out[f"{a}->{b}"] = round(math.log(tb / ta) / math.log(float(b) / float(a)), 3)
     return out
 
@@ -549,16 +563,37 @@ def markdown(result: dict) -> str:
             f"{rec['ratio_incremental_over_full']:.2f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    cpu_head = ["scale"] + [f"{s} CPU s" for s in STEPS] + ["full / floor", "incr / full"]
+    lines += [
+        "",
+        "CPU time (user + system of the process and its children, median), which a busy "
+        "machine disturbs far less than wall time; the load average when each repeat started "
+        "is in bench.json:",
+        "",
+        "| " + " | ".join(cpu_head) + " |",
+        "|" + "|".join("---:" for _ in cpu_head) + "|",
+    ]
+    for label, rec in result["scales"].items():
+        cells = [label]
+        cells += [f"{rec['steps'][s].get('median_cpu_seconds', math.nan):.1f}" for s in STEPS]
+        cells += [
+            f"{rec.get('ratio_full_over_floor_cpu', math.nan):.2f}",
+            f"{rec.get('ratio_incremental_over_full_cpu', math.nan):.2f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    exps = result["scaling_exponents"]
-    if exps:
-        lines.append(
-            "Scaling exponent of the full build, log(t_b/t_a)/log(b/a): "
-            + ", ".join(f"{k}: {v:.2f}" for k, v in exps.items())
-            + "."
-        )
-    if result.get("full_build_exponent_10_100") is not None:
-        lines.append(f"From scale 10 to 100: {result['full_build_exponent_10_100']:.2f}.")
+    for key, what in (("", "wall"), ("_cpu", "CPU")):
+        exps = result.get(f"scaling_exponents{key}") or {}
+        if exps:
+            lines.append(
+                f"Scaling exponent of the full build ({what} time), log(t_b/t_a)/log(b/a): "
+                + ", ".join(f"{k}: {v:.2f}" for k, v in exps.items())
+                + "."
+            )
+        if result.get(f"full_build_exponent_10_100{key}") is not None:
+            lines.append(
+                f"From scale 10 to 100 ({what}): {result[f'full_build_exponent_10_100{key}']:.2f}."
+            )
     lines += [
         "",
         "(!) = at least one repeat exited non-zero (see bench.json and the logs).",
@@ -599,13 +634,15 @@ def bench(
         ctx = Context(project, cache_dir / "work" / f"scale-{label}", raw, _dbt_executable())
         result["scales"][label] = bench_scale(ctx, repeats, progress)
         result["scaling_exponents"] = scaling_exponents(result["scales"])
+        result["scaling_exponents_cpu"] = scaling_exponents(result["scales"], "cpu_seconds")
         s = result["scales"]
-        if "10" in s and "100" in s:
-            t10 = s["10"]["steps"]["full"]["median_seconds"]
-            t100 = s["100"]["steps"]["full"]["median_seconds"]
-            result["full_build_exponent_10_100"] = round(math.log(t100 / t10) / math.log(10), 3)
-        else:
-            result["full_build_exponent_10_100"] = None
+        for key, measure in (("", "seconds"), ("_cpu", "cpu_seconds")):
+            exponent = None
+            if "10" in s and "100" in s:
+                t10 = s["10"]["steps"]["full"][f"median_{measure}"]
+                t100 = s["100"]["steps"]["full"][f"median_{measure}"]
+                exponent = round(math.log(t100 / t10) / math.log(10), 3)
+            result[f"full_build_exponent_10_100{key}"] = exponent
         # written after every scale, so a long run leaves what it has measured
         (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
         (out / "bench.md").write_text(markdown(result))

@@ -37,8 +37,12 @@ def test_json_has_every_step_timed_and_the_ratios(bench_run) -> None:
         assert step["all_ok"], name
         assert step["median_seconds"] > 0, name
         assert step["median_peak_rss_mb"] > 0, name
+        assert step["median_cpu_seconds"] > 0, name
+        assert step["runs"][0]["load_at_start"] >= 0, name
     assert scale["ratio_full_over_floor"] > 0
     assert scale["ratio_incremental_over_full"] > 0
+    assert scale["ratio_full_over_floor_cpu"] > 0
+    assert scale["ratio_incremental_over_full_cpu"] > 0
     assert sum(scale["new_day_rows"].values()) > 0
     assert result["full_build_exponent_10_100"] is None
 
@@ -61,28 +65,41 @@ def test_cached_data_carries_its_marker(bench_run) -> None:
 
 def test_scaling_exponent_and_markdown_from_a_made_up_result() -> None:
     def rec(seconds: float) -> dict:
-        step = {"median_seconds": seconds, "median_peak_rss_mb": 100.0, "all_ok": True}
+        step = {
+            "median_seconds": seconds,
+            "median_cpu_seconds": seconds * 1.5,
+            "median_peak_rss_mb": 100.0,
+            "all_ok": True,
+        }
         return {
             "steps": dict.fromkeys(STEPS, step),
             "ratio_full_over_floor": 2.0,
             "ratio_incremental_over_full": 0.5,
+            "ratio_full_over_floor_cpu": 1.25,
+            "ratio_incremental_over_full_cpu": 0.75,
         }
 
     scales = {"1": rec(10.0), "10": rec(20.0), "100": rec(200.0)}
     exps = scaling_exponents(scales)
     assert math.isclose(exps["1->10"], math.log10(2), abs_tol=1e-3)
     assert math.isclose(exps["10->100"], 1.0, abs_tol=1e-3)
+    assert scaling_exponents(scales, "cpu_seconds") == exps  # same shape, times 1.5
     result = {
         "seed": 42,
         "repeats": 3,
         "host": {"cpus": 2, "python": "3"},
         "scales": scales,
         "scaling_exponents": exps,
+        "scaling_exponents_cpu": exps,
         "full_build_exponent_10_100": exps["10->100"],
+        "full_build_exponent_10_100_cpu": exps["10->100"],
     }
     md = markdown(result)
-    assert "From scale 10 to 100: 1.00." in md
+    assert "From scale 10 to 100 (wall): 1.00." in md
+    assert "From scale 10 to 100 (CPU): 1.00." in md
     assert md.count("| 2.00 | 0.50 |") == 3
+    assert md.count("| 1.25 | 0.75 |") == 3
+    assert "| 100 | 300.0 | 300.0 | 300.0 | 300.0 | 300.0 | 1.25 | 0.75 |" in md
 
 
 def test_floor_uses_the_profiles_duckdb_settings(monkeypatch: pytest.MonkeyPatch) -> None:

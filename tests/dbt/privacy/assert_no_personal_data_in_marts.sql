@@ -160,24 +160,17 @@ mart_value_keys as (
 ),
 
 candidate_pairs as (
-    select
-        mart_value_keys.mart_value,
-        searched_keys.kind,
-        searched_keys.personal_value
-    from mart_value_keys
-    inner join searched_keys
-        on mart_value_keys.short_key = searched_keys.personal_key
-    where searched_keys.key_length = {{ min_length }}
-    union all
-    select
-        mart_value_keys.mart_value,
-        searched_keys.kind,
-        searched_keys.personal_value
-    from mart_value_keys
-    inner join searched_keys
-        on mart_value_keys.long_key = searched_keys.personal_key
-    where searched_keys.key_length = {{ long_key_length }}
-    union all
+    {%- for key_column, key_length in [('short_key', min_length), ('long_key', long_key_length)] %}
+        select
+            mart_value_keys.mart_value,
+            searched_keys.kind,
+            searched_keys.personal_value
+        from mart_value_keys
+        inner join searched_keys
+            on mart_value_keys.{{ key_column }} = searched_keys.personal_key
+        where searched_keys.key_length = {{ key_length }}
+        union all
+    {%- endfor %}
     select
         distinct_mart_values.mart_value,
         searched_values.kind,
