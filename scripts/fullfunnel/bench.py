@@ -329,9 +329,10 @@ def floor_plan(target: Path) -> list[str]:
     return statements
 
 
-def profile_settings(project: Path) -> dict[str, object]:
-    """The DuckDB settings of the project's dbt profile (target dev), rendered as dbt renders
-    them (`env_var` with its default), so that the floor runs with the build's settings."""
+def profile_settings(project: Path) -> tuple[dict[str, object], dict[str, object]]:
+    """The DuckDB options of the project's dbt profile (target dev), rendered as dbt renders
+    them (`env_var` with its default): (`config_options`, set when the database is opened;
+    `settings`, set on the connection), so that the floor runs with the build's settings."""
     import jinja2
     import yaml
 
@@ -343,12 +344,14 @@ def profile_settings(project: Path) -> dict[str, object]:
 
     text = (project / "profiles.yml").read_text(encoding="utf-8")
     profile = yaml.safe_load(text)["fullfunnel"]["outputs"]["dev"]
-    rendered: dict[str, object] = {}
-    for key, value in (profile.get("settings") or {}).items():
-        if isinstance(value, str):
-            value = jinja2.Template(value).render(env_var=env_var)
-        rendered[key] = value
-    return rendered
+
+    def rendered(section: str) -> dict[str, object]:
+        return {
+            key: jinja2.Template(value).render(env_var=env_var) if isinstance(value, str) else value
+            for key, value in (profile.get(section) or {}).items()
+        }
+
+    return rendered("config_options"), rendered("settings")
 
 
 def run_floor(plan: Path, database: Path) -> int:
@@ -357,8 +360,9 @@ def run_floor(plan: Path, database: Path) -> int:
     import duckdb
 
     statements = json.loads(plan.read_text())
-    with duckdb.connect(str(database)) as con:
-        for name, value in profile_settings(project_root()).items():  # as dbt-duckdb does
+    config_options, settings = profile_settings(project_root())
+    with duckdb.connect(str(database), config=config_options) as con:
+        for name, value in settings.items():  # as dbt-duckdb does, on the connection
             con.execute(f"set {name} = ?", [value])
         for sql in statements:
             con.execute(sql)

@@ -107,9 +107,10 @@ def test_floor_uses_the_profiles_duckdb_settings(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("FULLFUNNEL_DUCKDB_TEMP_DIR", raising=False)
     monkeypatch.setenv("FULLFUNNEL_DUCKDB_PATH", "/tmp/bench-x/warehouse.duckdb")
     monkeypatch.setenv("FULLFUNNEL_DUCKDB_THREADS", "3")
-    settings = profile_settings(PROJECT_ROOT)
-    assert settings["TimeZone"] == "UTC"
-    assert settings["preserve_insertion_order"] is True
-    assert settings["threads"] == "3"
-    assert settings["memory_limit"] == "4GB"
-    assert settings["temp_directory"] == "/tmp/bench-x/warehouse.duckdb.tmp"
+    config_options, settings = profile_settings(PROJECT_ROOT)
+    assert settings == {"TimeZone": "UTC", "preserve_insertion_order": True}
+    assert config_options == {
+        "threads": "3",
+        "memory_limit": "4GB",
+        "temp_directory": "/tmp/bench-x/warehouse.duckdb.tmp",
+    }
