@@ -86,7 +86,7 @@ def _equal(left: object, right: object) -> bool:
     if left is None or right is None:
         return left is None and right is None
     if isinstance(left, bool) or isinstance(right, bool):
-        return left is right or left == right and type(left) is type(right)
+        return type(left) is type(right) and left == right
     if isinstance(left, int | float) and isinstance(right, int | float):
         return math.isclose(left, right, rel_tol=REL_TOL, abs_tol=ABS_TOL)
     return left == right
@@ -97,19 +97,21 @@ def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], lis
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_build: Path) -> None:
-    manifest_path = Path(demo_build.db_path).parent / "target" / "manifest.json"
+def compare_marts(duckdb_path: Path, manifest_path: Path, spark_dir: Path) -> list[str]:
+    """Every difference between the public marts of a DuckDB warehouse and a Spark one."""
     marts = _public_marts(json.loads(manifest_path.read_text()))
     expected_marts = {p.stem for p in (PROJECT_ROOT / "models" / "marts").rglob("*.sql")}
     assert set(marts) == expected_marts
 
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute(f"attach '{demo_build.db_path}' as duck (read_only)")
+    con.execute(f"attach '{duckdb_path}' as duck (read_only)")
     problems: list[str] = []
     for mart, grain in sorted(marts.items()):
-        table_dir = spark_build / "warehouse" / "marts.db" / mart
-        assert table_dir.is_dir(), f"no Spark table folder {table_dir}"
+        table_dir = spark_dir / "warehouse" / "marts.db" / mart
+        if not table_dir.is_dir():
+            problems.append(f"{mart}: no Spark table folder {table_dir}")
+            continue
         duck_columns, duck_rows = _rows(con, f"duck.marts.{mart}")
         if any(table_dir.rglob("*.parquet")):
             spark_columns, spark_rows = _rows(
@@ -117,7 +119,9 @@ def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_build: Pa
             )
         else:
             spark_columns, spark_rows = duck_columns, []
-        assert sorted(spark_columns) == sorted(duck_columns), mart
+        if sorted(spark_columns) != sorted(duck_columns):
+            problems.append(f"{mart}: columns {spark_columns} on Spark, {duck_columns} on DuckDB")
+            continue
         if len(spark_rows) != len(duck_rows):
             problems.append(f"{mart}: {len(spark_rows)} rows on Spark, {len(duck_rows)} on DuckDB")
             continue
@@ -126,7 +130,9 @@ def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_build: Pa
         for row in spark_rows:
             record = dict(zip(spark_columns, row, strict=True))
             spark_by_key[tuple(_normalized(record[k]) for k in key_columns)] = record
-        assert len(spark_by_key) == len(spark_rows), f"{mart}: grain {key_columns} not unique"
+        if len(spark_by_key) != len(spark_rows):
+            problems.append(f"{mart}: grain {key_columns} not unique on Spark")
+            continue
         mismatches = 0
         for row in duck_rows:
             record = dict(zip(duck_columns, row, strict=True))
@@ -145,4 +151,10 @@ def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_build: Pa
                         mismatches += 1
             if mismatches >= 10:
                 break
+    return problems
+
+
+def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_build: Path) -> None:
+    manifest_path = Path(demo_build.db_path).parent / "target" / "manifest.json"
+    problems = compare_marts(Path(demo_build.db_path), manifest_path, spark_build)
     assert not problems, "\n".join(problems[:200])
