@@ -118,4 +118,4 @@ test-spark: setup
 	FULLFUNNEL_SPARK_PARITY=1 $(BIN)/pytest tests/python/test_spark_parity.py
 
 clean:
-	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions
+	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions warehouse/spark
