@@ -20,7 +20,7 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test clean
+.PHONY: help setup generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-spark build-spark clean
 
 help:
 	@echo "make demo   set up, generate the demo data, build the warehouse"
@@ -109,5 +109,16 @@ test: export FULLFUNNEL_TEST_DEMO_WAREHOUSE := $(abspath $(FULLFUNNEL_DUCKDB_PAT
 test: setup generate build check lint pytest conformance
 	@echo "==> all tests passed"
 
+# Spark (dbt-spark, session mode, Java 17): the same project on target `spark`.
+export FULLFUNNEL_SPARK_DIR ?= warehouse/spark
+
+build-spark: setup
+	@echo "==> dbt build --target spark on $(RAW_DIR) into $(FULLFUNNEL_SPARK_DIR)"
+	$(BIN)/dbt build --target spark --vars '{raw_dir: "$(RAW_DIR)"}'
+
+test-spark: setup
+	@echo "==> Spark parity: the demo built on DuckDB and on Spark, every public mart compared"
+	FULLFUNNEL_SPARK_PARITY=1 $(BIN)/pytest tests/python/test_spark_parity.py
+
 clean:
-	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions
+	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions warehouse/spark

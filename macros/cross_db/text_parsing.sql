@@ -98,3 +98,11 @@
 {% macro default__try_cast_value(expr, data_type) -%}
     try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
+
+{#- A struct (a whole landing row) as a JSON object text, null fields kept as null. -#}
+{% macro row_to_json(expr) %}
+    {{ return(adapter.dispatch('row_to_json', 'fullfunnel')(expr)) }}
+{% endmacro %}
+{% macro default__row_to_json(expr) -%}
+    to_json({{ expr }})
+{%- endmacro %}

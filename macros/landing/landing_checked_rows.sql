@@ -216,7 +216,7 @@ final as (
         end as quarantine_rule,
         case
             when failed_rule is not null or key_rank > 1
-                then cast(to_json(landing_fields) as {{ dbt.type_string() }})
+                then cast({{ row_to_json("landing_fields") }} as {{ dbt.type_string() }})
         end as raw_row,
         {%- if partition_column %}
         landing_partition_date,

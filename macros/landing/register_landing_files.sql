@@ -97,16 +97,27 @@
         {%- set present = run_query(
             "select column_name from information_schema.columns where table_schema = 'landing' "
             ~ "and table_name = '" ~ meta.table ~ "'").columns[0].values() -%}
-        {%- for column in meta.columns -%}
-            {%- if column.name not in present -%}
-                {{ exceptions.raise_compiler_error(
-                    "Landing file " ~ raw_dir ~ "/" ~ meta.file ~ "." ~ ("csv" if (raw_dir ~ '/' ~ meta.file ~ '.csv') in found_files else "parquet")
-                    ~ " has no column '" ~ column.name ~ "' (LANDING.md; names are case-sensitive).") }}
-            {%- endif -%}
-        {%- endfor -%}
+        {%- do check_landing_file_columns(meta, present,
+            raw_dir ~ "/" ~ meta.file ~ "." ~ ("csv" if (raw_dir ~ '/' ~ meta.file ~ '.csv') in found_files else "parquet")) -%}
     {%- endfor -%}
+    {%- do check_landing_sources_documented() -%}
+    {{ log("landing: registered " ~ messages | length ~ " tables from " ~ raw_dir ~ ": " ~ messages | join(', '), info=true) }}
+    {{ return('') }}
+{% endmacro %}
 
-    {#- the sources' YAML documents the same columns as the contract -#}
+{#- A landing file without a column of the contract stops the build (names are case-sensitive). -#}
+{% macro check_landing_file_columns(meta, present, path) %}
+    {%- for column in meta.columns -%}
+        {%- if column.name not in present -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing file " ~ path
+                ~ " has no column '" ~ column.name ~ "' (LANDING.md; names are case-sensitive).") }}
+        {%- endif -%}
+    {%- endfor -%}
+{% endmacro %}
+
+{#- The sources' YAML documents the same columns as the contract. -#}
+{% macro check_landing_sources_documented() %}
     {%- for meta in landing_tables() -%}
         {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ meta.system ~ '.' ~ meta.table) -%}
         {%- set documented = (node.columns.keys() | list) if node else [] -%}
@@ -117,6 +128,133 @@
                 ~ " but landing_contract() has " ~ contracted) }}
         {%- endif -%}
     {%- endfor -%}
+{% endmacro %}
+
+{#-
+    Spark: the same views, over external tables in schema `landing_files` that read the files
+    where they are (`using csv` with every column as text, no schema inference; `using
+    parquet`, every column cast to text by the view). A CSV is read whole by one task
+    (multiLine, so quoted line breaks stay in their field), so monotonically_increasing_id()
+    follows the file order; the view numbers rows from it. Dropping an external table never
+    touches its file.
+-#}
+{% macro spark__register_landing_files() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set raw_dir = (var('raw_dir') | string).rstrip('/') -%}
+    {#- every file under raw_dir, as Spark sees it (`file:/abs/path/<system>/<table>.csv`) -#}
+    {%- do run_query(
+        "create or replace temporary view fullfunnel_landing_listing using binaryFile options ("
+        ~ "path '" ~ raw_dir ~ "', recursiveFileLookup 'true', pathGlobFilter '*.{csv,parquet}')") -%}
+    {%- set found_files = run_query(
+        "select path from fullfunnel_landing_listing").columns[0].values() | list -%}
+
+    {%- set statements = [
+        'create schema if not exists landing',
+        'create schema if not exists landing_files',
+    ] -%}
+    {%- set checks = [] -%}
+    {%- set extensions = {} -%}
+    {%- set messages = [] -%}
+    {%- for meta in landing_tables() -%}
+        {%- set stem = raw_dir ~ '/' ~ meta.file -%}
+        {%- set found = namespace(csv=false, parquet=false) -%}
+        {%- for path in found_files -%}
+            {%- if path.endswith('/' ~ meta.file ~ '.csv') -%}{%- set found.csv = true -%}{%- endif -%}
+            {%- if path.endswith('/' ~ meta.file ~ '.parquet') -%}{%- set found.parquet = true -%}{%- endif -%}
+        {%- endfor -%}
+        {%- set view = 'landing.' ~ adapter.quote(meta.table) -%}
+        {%- set file_table = 'landing_files.' ~ adapter.quote(meta.table) -%}
+        {%- if found.csv and found.parquet -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing table " ~ meta.file ~ " is delivered twice: " ~ stem
+                ~ ".csv and " ~ stem ~ ".parquet. Keep one of them (LANDING.md).") }}
+        {%- elif found.csv or found.parquet -%}
+            {%- do statements.append('drop view if exists ' ~ view) -%}
+            {%- do statements.append('drop table if exists ' ~ file_table) -%}
+            {%- if found.csv -%}
+                {%- set sql -%}
+                    create table {{ file_table }}
+                    using csv
+                    options (
+                        path '{{ stem }}.csv',
+                        header 'true',
+                        inferSchema 'false',
+                        sep ',',
+                        quote '"',
+                        escape '"',
+                        multiLine 'true',
+                        encoding 'UTF-8',
+                        mode 'PERMISSIVE'
+                    )
+                {%- endset -%}
+            {%- else -%}
+                {%- set sql -%}
+                    create table {{ file_table }}
+                    using parquet
+                    options (path '{{ stem }}.parquet')
+                {%- endset -%}
+            {%- endif -%}
+            {%- do statements.append(sql) -%}
+            {%- do checks.append(meta) -%}
+            {%- do extensions.update({meta.table: "csv" if found.csv else "parquet"}) -%}
+            {%- do messages.append(meta.file ~ "." ~ extensions[meta.table]) -%}
+        {%- elif meta.optional -%}
+            {%- set typed_nulls = [] -%}
+            {%- set struct_fields = [] -%}
+            {%- for column in meta.columns -%}
+                {%- do typed_nulls.append("cast(null as string) as " ~ adapter.quote(column.name)) -%}
+                {%- do struct_fields.append("'" ~ column.name ~ "', cast(null as string)") -%}
+            {%- endfor -%}
+            {%- set sql -%}
+                create or replace view {{ view }} as
+                select
+                    cast(null as bigint) as _landing_row_number,
+                    named_struct({{ struct_fields | join(', ') }}) as _landing_fields,
+                    {{ typed_nulls | join(', ') }}
+                where false
+            {%- endset -%}
+            {%- do statements.append('drop table if exists ' ~ file_table) -%}
+            {%- do statements.append(sql) -%}
+            {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error(
+                "Required landing file is missing: " ~ stem ~ ".csv (or .parquet). "
+                ~ "Set var raw_dir to the folder that holds it (LANDING.md).") }}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- for sql in statements -%}
+        {%- do run_query(sql) -%}
+    {%- endfor -%}
+
+    {#- every column of the contract must be in the file; then the view, every column as text -#}
+    {%- for meta in checks -%}
+        {%- set file_table = 'landing_files.' ~ adapter.quote(meta.table) -%}
+        {%- set present = run_query("select * from " ~ file_table ~ " limit 0").column_names | list -%}
+        {%- do check_landing_file_columns(
+            meta, present, raw_dir ~ "/" ~ meta.file ~ "." ~ extensions[meta.table]) -%}
+        {%- set quoted = [] -%}
+        {%- for name in present -%}{%- do quoted.append(adapter.quote(name)) -%}{%- endfor -%}
+        {%- set as_text = [] -%}
+        {%- for name in present -%}
+            {%- do as_text.append("cast(f." ~ adapter.quote(name) ~ " as string) as " ~ adapter.quote(name)) -%}
+        {%- endfor -%}
+        {%- set sql -%}
+            create or replace view landing.{{ adapter.quote(meta.table) }} as
+            with
+            file_rows as (
+                select {{ as_text | join(', ') }}, monotonically_increasing_id() as _landing_file_position
+                from {{ file_table }} as f
+            )
+            select
+                row_number() over (order by _landing_file_position) as _landing_row_number,
+                struct({{ quoted | join(', ') }}) as _landing_fields,
+                {{ quoted | join(', ') }}
+            from file_rows
+        {%- endset -%}
+        {%- do run_query(sql) -%}
+    {%- endfor -%}
+    {%- do check_landing_sources_documented() -%}
     {{ log("landing: registered " ~ messages | length ~ " tables from " ~ raw_dir ~ ": " ~ messages | join(', '), info=true) }}
     {{ return('') }}
 {% endmacro %}

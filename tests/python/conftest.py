@@ -35,8 +35,10 @@ def run_dbt(
     raw_dir: Path,
     work_dir: Path,
     extra_vars: dict | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> DbtResult:
-    """Run `dbt <args>` from the project root with its own warehouse, target and log folders."""
+    """Run `dbt <args>` from the project root with its own warehouse, target and log folders
+    (`extra_env` adds variables, e.g. FULLFUNNEL_SPARK_DIR for `--target spark`)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "warehouse.duckdb"
     dbt_vars = {"raw_dir": str(raw_dir), **(extra_vars or {})}
@@ -47,6 +49,7 @@ def run_dbt(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
         DBT_USE_COLORS="false",
+        **(extra_env or {}),
     )
     cmd = [
         str(DBT),

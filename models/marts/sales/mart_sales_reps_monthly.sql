@@ -37,7 +37,8 @@ channel_win_rates as (
     select
         lead_month,
         channel,
-        {{ safe_ratio('sum(case when is_won then 1.0 else 0.0 end)', 'count(*)') }} as channel_cr2
+        {%- set won = 'case when is_won then cast(1 as ' ~ type_double() ~ ') else 0 end' %}
+        {{ safe_ratio('sum(' ~ won ~ ')', 'count(*)') }} as channel_cr2
     from assigned_leads
     group by lead_month, channel
 ),

@@ -9,18 +9,18 @@ checked_rows as (
 
 final as (
     select
-        "Date" as date,
+        {{ adapter.quote('Date') }} as date,
         'yandex_direct' as ad_platform,
         cast(null as {{ dbt.type_string() }}) as account_id,
-        "CampaignId" as campaign_id,
-        "CampaignName" as campaign_name,
-        "Impressions" as impressions,
-        "Clicks" as clicks,
-        "Cost" as cost_with_vat,
-        "Cost" / {{ net_of_vat }} as spend_original,
-        "Currency" as currency,
+        {{ adapter.quote('CampaignId') }} as campaign_id,
+        {{ adapter.quote('CampaignName') }} as campaign_name,
+        {{ adapter.quote('Impressions') }} as impressions,
+        {{ adapter.quote('Clicks') }} as clicks,
+        {{ adapter.quote('Cost') }} as cost_with_vat,
+        {{ adapter.quote('Cost') }} / {{ net_of_vat }} as spend_original,
+        {{ adapter.quote('Currency') }} as currency,
         fx_rate_to_reporting,
-        "Cost" / {{ net_of_vat }} * fx_rate_to_reporting as spend
+        {{ adapter.quote('Cost') }} / {{ net_of_vat }} * fx_rate_to_reporting as spend
     from checked_rows
 )
 

@@ -28,7 +28,7 @@ stitched as (
 failures as (
     select
         'summary does not add up' as failure,
-        cast(null as varchar) as customer_id
+        cast(null as {{ dbt.type_string() }}) as customer_id
     from staged
     cross join summarized
     where staged.customers <> summarized.customers

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=landing_incremental_strategy(),
+        partition_by=landing_incremental_partition_by(),
         unique_key='landing_partition',
         on_schema_change='fail',
     )
