@@ -112,11 +112,18 @@ test: setup generate build check lint pytest conformance
 # Spark (dbt-spark, session mode, Java 17): the same project on target `spark`.
 export FULLFUNNEL_SPARK_DIR ?= warehouse/spark
 
-build-spark: setup
+SPARK_STAMP := $(VENV)/.installed-spark
+
+$(SPARK_STAMP): $(STAMP) requirements-spark.txt constraints.txt
+	@echo "==> adding the Spark target's packages to $(VENV) (requirements-spark.txt)"
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt -c constraints.txt
+	@touch $@
+
+build-spark: $(SPARK_STAMP)
 	@echo "==> dbt build --target spark on $(RAW_DIR) into $(FULLFUNNEL_SPARK_DIR)"
 	$(BIN)/dbt build --target spark --vars '{raw_dir: "$(RAW_DIR)"}'
 
-test-spark: setup
+test-spark: $(SPARK_STAMP)
 	@echo "==> Spark parity: the demo built on DuckDB and on Spark, every public mart compared"
 	FULLFUNNEL_SPARK_PARITY=1 $(BIN)/pytest tests/python/test_spark_parity.py
 
