@@ -4,7 +4,7 @@
 -- date (the latest rate on or before it; 1 for the reporting currency). fct_ad_spend_daily
 -- must hold as many rows and the same spend per platform and in total, and
 -- mart_cmo_kpis_monthly.ad_spend the same total over the months covered. Returns the
--- measures that are off by 1e-6 or more.
+-- measures that are off by more than float noise (sums_differ).
 {%- set reporting_currency = var('reporting_currency') %}
 
 with
@@ -182,7 +182,7 @@ final as (
     where
         staged_value is null
         or mart_value is null
-        or abs(mart_value - staged_value) >= 1e-6
+        or {{ sums_differ('mart_value', 'staged_value') }}
 )
 
 select * from final

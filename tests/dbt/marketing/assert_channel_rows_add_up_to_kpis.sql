@@ -2,7 +2,7 @@
 -- (METRICS.md: "channel rows add up to the total"): sessions, leads, ad_spend, new_customers,
 -- new_mrr; marketing_cost once the costs with no channel are added; won_leads = cr2 * leads.
 -- The lead funnel counts also add up to the valid leads of fct_leads. Returns one row per
--- month and measure that is off by 1e-6 or more.
+-- month and measure that is off by more than float noise (sums_differ).
 {%- set measures = [
     'sessions', 'leads', 'contacted_leads', 'qualified_leads', 'deals', 'won_leads', 'ad_spend',
     'marketing_cost', 'new_customers', 'new_mrr',
@@ -107,7 +107,7 @@ final as (
     where
         not has_kpis_row
         or total_value is null
-        or abs(channel_value - total_value) >= 1e-6
+        or {{ sums_differ('channel_value', 'total_value') }}
 )
 
 select * from final

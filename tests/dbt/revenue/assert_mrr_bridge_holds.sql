@@ -1,6 +1,7 @@
 -- The MRR bridge holds in every month of mart_cmo_kpis_monthly (METRICS.md, "mrr bridge"):
 -- mrr(m-1) + new + expansion + reactivation - contraction - churned = mrr(m), with mrr(m-1) = 0
--- before the first month covered. Returns the months where it is off by 1e-6 or more.
+-- before the first month covered. Returns the months where it is off by more than float noise
+-- (sums_differ).
 with
 
 kpis as (
@@ -35,7 +36,7 @@ final as (
     from bridged
     where
         bridged_mrr is null
-        or abs(bridged_mrr - closing_mrr) >= 1e-6
+        or {{ sums_differ('bridged_mrr', 'closing_mrr') }}
         or least(new_mrr, expansion_mrr, reactivation_mrr, contraction_mrr, churned_mrr) < 0
 )
 

@@ -43,8 +43,8 @@ final as (
     select *
     from chained
     where
-        abs(previous_mrr - mrr_of_previous_row) >= 1e-6
-        or abs(movement_amount - (mrr - previous_mrr)) >= 1e-6
+        {{ sums_differ('previous_mrr', 'mrr_of_previous_row') }}
+        or {{ sums_differ('movement_amount', 'mrr - previous_mrr') }}
         or expected_movement is null
         or movement <> expected_movement
 )

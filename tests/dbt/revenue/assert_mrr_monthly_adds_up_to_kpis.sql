@@ -1,7 +1,7 @@
 -- fct_mrr_monthly adds up to mart_cmo_kpis_monthly in every month covered: the customers' MRR,
 -- the sizes of each kind of movement and the active customers (METRICS.md, mrr, mrr
--- movements, active_customers). Returns one row per month and measure that is off by 1e-6
--- or more.
+-- movements, active_customers). Returns one row per month and measure that is off by more
+-- than float noise (sums_differ).
 {%- set measures = [
     'mrr', 'new_mrr', 'expansion_mrr', 'reactivation_mrr', 'contraction_mrr', 'churned_mrr',
     'active_customers',
@@ -74,7 +74,7 @@ final as (
     from compared
     where
         not has_kpis_row
-        or abs(kpis_value - customers_value) >= 1e-6
+        or {{ sums_differ('kpis_value', 'customers_value') }}
 )
 
 select * from final
