@@ -20,3 +20,14 @@
 {% macro spark__landing_incremental_partition_by() %}
     {{ return(['landing_partition']) }}
 {% endmacro %}
+
+{#- The config of every incremental base_ model (one place for the five of them). -#}
+{% macro landing_incremental_config() %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy=landing_incremental_strategy(),
+        partition_by=landing_incremental_partition_by(),
+        unique_key='landing_partition',
+        on_schema_change='fail',
+    ) }}
+{% endmacro %}
