@@ -118,19 +118,17 @@ def available_commands() -> set[str]:
 
 
 def _resolve(arg: str | None, default: str, root: Path) -> Path:
-    """A path given on the command line (relative to the cwd) or a default (relative to root)."""
-    return Path(arg).resolve() if arg else (root / default).resolve()
+    """A path given on the command line (relative to the cwd) or a default (relative to root),
+    made absolute without following symbolic links: `--parquet-dir` is a link that publish
+    swaps, and following it would make publish version the folder it points to."""
+    return Path(os.path.abspath(arg if arg else root / default))
 
 
 def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[str, str]]:
     """The steps `args` ask for, and the environment they run in."""
     raw_dir = _resolve(args.raw_dir, DEFAULT_RAW_DIR, root)
     env_warehouse = os.environ.get("FULLFUNNEL_DUCKDB_PATH")
-    warehouse = (
-        Path(args.warehouse).resolve()
-        if args.warehouse
-        else (root / (env_warehouse or DEFAULT_WAREHOUSE)).resolve()
-    )
+    warehouse = _resolve(args.warehouse, env_warehouse or DEFAULT_WAREHOUSE, root)
     serving = _resolve(args.serving, DEFAULT_SERVING, root)
     parquet_dir = _resolve(args.parquet_dir, DEFAULT_PARQUET_DIR, root)
     snapshot_out = _resolve(args.snapshot_out, DEFAULT_SNAPSHOT_OUT, root)

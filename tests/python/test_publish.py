@@ -5,6 +5,7 @@ publishes nothing, and the GitHub workflows pass actionlint."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ import duckdb
 import pytest
 from fullfunnel import cli
 from fullfunnel.publish import REQUIRED_MARTS
-from fullfunnel.refresh import Step, run_steps
+from fullfunnel.refresh import Step, plan_steps, run_steps
 
 from .conftest import PROJECT_ROOT, DbtResult
 
@@ -307,6 +308,39 @@ def test_refresh_with_failing_build_publishes_nothing(
     assert "==> [2/" not in proc.stdout  # no later step ran
     assert _tree_state(out, parquet.resolve()) == before
     assert not (tmp_path / "snapshots").exists()
+
+
+def test_repeated_refreshes_swap_the_parquet_link(published: dict, tmp_path: Path) -> None:
+    """Refresh hands publish the `parquet` link itself, not the version folder it points to:
+    after two refreshes the link points at the newest `parquet.versions/<version>` and no
+    version folder holds versions of its own (following the link nested them)."""
+    out = tmp_path / "warehouse"
+    parquet = out / "parquet"
+    args = argparse.Namespace(
+        raw_dir=str(tmp_path / "raw"),
+        warehouse=str(published["warehouse"]),
+        serving=str(out / "serving.duckdb"),
+        parquet_dir=str(parquet),
+        snapshot_out=str(tmp_path / "snapshots"),
+        check_out=None,
+        month=None,
+        no_report=True,
+        full_refresh=False,
+        skip_check=True,
+        skip_snapshot=True,
+        docs=False,
+    )
+    for _ in range(2):
+        steps, env = plan_steps(args, PROJECT_ROOT)
+        publish_step = next(step for step in steps if step.name == "publish")
+        assert publish_step.argv[publish_step.argv.index("--parquet-dir") + 1] == str(parquet)
+        result = run_steps([publish_step], env, PROJECT_ROOT, log=lambda _line: None)
+        assert result.ok
+    versions = sorted(p.name for p in (out / "parquet.versions").iterdir())
+    assert len(versions) == 2, versions
+    assert os.readlink(parquet) == f"parquet.versions/{versions[-1]}"
+    assert not list((out / "parquet.versions").glob("*.versions"))
+    assert (parquet / "_manifest.json").is_file()
 
 
 def test_refresh_stops_at_the_first_failing_step(tmp_path: Path) -> None:
