@@ -116,8 +116,8 @@ in_window as (
     where
         landing_partition_date is null
         or landing_partition_date >= (
-            select {{ dbt.dateadd('day', -(var('restatement_window_days') | int), "coalesce(max(landing_partition_date), cast('1900-01-01' as date))") }}
-            from {{ this }}
+            select {{ dbt.dateadd('day', -(var('restatement_window_days') | int), "coalesce(max(already_built.landing_partition_date), cast('1900-01-01' as date))") }}
+            from {{ this }} as already_built
         )
     {%- endif %}
 ),
