@@ -49,14 +49,22 @@
     to_json({{ expr }}, map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
+{% macro spark__struct_of(fields) -%}
+    named_struct(
+    {%- for name, expr in fields %}'{{ name }}', {{ expr }}{{ ", " if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}
+
 {#- dbt-spark's dateadd goes through unix seconds and drops the fraction of a second;
     timestampadd keeps it (a date becomes its midnight, as on DuckDB). -#}
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
     timestampadd({{ datepart }}, cast({{ interval }} as int), cast({{ from_date_or_timestamp }} as timestamp))
 {%- endmacro %}
 
-{#- dbt-spark's create_view_as, with column comments cut to 256 characters on a local session
-    (the Derby metastore's column comment limit: a longer one makes Spark retry for ~20 s). -#}
+{#- dbt-spark's create_view_as, with column comments cut to 256 characters: a Hive metastore
+    keeps a column comment in a varchar(256) (COLUMNS_V2.COMMENT), and a longer one makes the
+    metastore client retry the create ten times, two seconds apart, before Spark falls back
+    (20 s per view). -#}
 {% macro spark__create_view_as(relation, sql) -%}
     create or replace view {{ relation }}
     {% if config.persist_column_docs() -%}
@@ -67,7 +75,7 @@
             {{ adapter.quote(column_name) }}
             {%- if column_name in model_columns and model_columns[column_name]["description"] -%}
                 {%- set description = model_columns[column_name]["description"] -%}
-                {%- if target.method == 'session' and description | length > 256 -%}
+                {%- if description | length > 256 -%}
                     {%- set description = description[:253] ~ "..." -%}
                 {%- endif %} comment '{{ description | replace("\\", "\\\\") | replace("'", "\\'") }}'
             {%- endif -%}

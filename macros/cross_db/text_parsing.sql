@@ -106,3 +106,13 @@
 {% macro default__row_to_json(expr) -%}
     to_json({{ expr }})
 {%- endmacro %}
+
+{#- A struct from (name, expression) pairs. -#}
+{% macro struct_of(fields) %}
+    {{ return(adapter.dispatch('struct_of', 'fullfunnel')(fields)) }}
+{% endmacro %}
+{% macro default__struct_of(fields) -%}
+    struct_pack(
+    {%- for name, expr in fields %}{{ adapter.quote(name) }} := {{ expr }}{{ ", " if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}

@@ -39,9 +39,7 @@
         {%- set has_parquet = (stem ~ '.parquet') in found_files -%}
         {%- set view = 'landing.' ~ adapter.quote(meta.table) -%}
         {%- if has_csv and has_parquet -%}
-            {{ exceptions.raise_compiler_error(
-                "Landing table " ~ meta.file ~ " is delivered twice: " ~ stem
-                ~ ".csv and " ~ stem ~ ".parquet. Keep one of them (LANDING.md).") }}
+            {%- do landing_file_delivered_twice(meta, stem) -%}
         {%- elif has_csv or has_parquet -%}
             {%- if has_csv -%}
                 {%- set scan = "read_csv('" ~ stem ~ ".csv', header = true, delim = ',', "
@@ -65,26 +63,10 @@
             {%- do checks.append(meta) -%}
             {%- do messages.append(meta.file ~ (".csv" if has_csv else ".parquet")) -%}
         {%- elif meta.optional -%}
-            {%- set typed_nulls = [] -%}
-            {%- set struct_fields = [] -%}
-            {%- for column in meta.columns -%}
-                {%- do typed_nulls.append("cast(null as varchar) as " ~ adapter.quote(column.name)) -%}
-                {%- do struct_fields.append(adapter.quote(column.name) ~ " := cast(null as varchar)") -%}
-            {%- endfor -%}
-            {%- set sql -%}
-                create or replace view {{ view }} as
-                select
-                    cast(null as bigint) as _landing_row_number,
-                    struct_pack({{ struct_fields | join(', ') }}) as _landing_fields,
-                    {{ typed_nulls | join(', ') }}
-                where false
-            {%- endset -%}
-            {%- do statements.append(sql) -%}
+            {%- do statements.append(empty_landing_view_sql(view, meta)) -%}
             {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
         {%- else -%}
-            {{ exceptions.raise_compiler_error(
-                "Required landing file is missing: " ~ stem ~ ".csv (or .parquet). "
-                ~ "Set var raw_dir to the folder that holds it (LANDING.md).") }}
+            {%- do landing_file_missing(stem) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -103,6 +85,39 @@
     {%- do check_landing_sources_documented() -%}
     {{ log("landing: registered " ~ messages | length ~ " tables from " ~ raw_dir ~ ": " ~ messages | join(', '), info=true) }}
     {{ return('') }}
+{% endmacro %}
+
+{#- The errors both engines raise for a landing file delivered twice or missing. -#}
+{% macro landing_file_delivered_twice(meta, stem) %}
+    {{ exceptions.raise_compiler_error(
+        "Landing table " ~ meta.file ~ " is delivered twice: " ~ stem
+        ~ ".csv and " ~ stem ~ ".parquet. Keep one of them (LANDING.md).") }}
+{% endmacro %}
+
+{% macro landing_file_missing(stem) %}
+    {{ exceptions.raise_compiler_error(
+        "Required landing file is missing: " ~ stem ~ ".csv (or .parquet). "
+        ~ "Set var raw_dir to the folder that holds it (LANDING.md).") }}
+{% endmacro %}
+
+{#- An absent optional file: an empty view with the contract's columns, all text. -#}
+{% macro empty_landing_view_sql(view, meta) %}
+    {%- set typed_nulls = [] -%}
+    {%- set struct_fields = [] -%}
+    {%- for column in meta.columns -%}
+        {%- set null_text = "cast(null as " ~ dbt.type_string() ~ ")" -%}
+        {%- do typed_nulls.append(null_text ~ " as " ~ adapter.quote(column.name)) -%}
+        {%- do struct_fields.append((column.name, null_text)) -%}
+    {%- endfor -%}
+    {%- set sql -%}
+        create or replace view {{ view }} as
+        select
+            cast(null as bigint) as _landing_row_number,
+            {{ struct_of(struct_fields) }} as _landing_fields,
+            {{ typed_nulls | join(', ') }}
+        where false
+    {%- endset -%}
+    {{ return(sql) }}
 {% endmacro %}
 
 {#- A landing file without a column of the contract stops the build (names are case-sensitive). -#}
@@ -157,17 +172,21 @@
     {%- set messages = [] -%}
     {%- for meta in landing_tables() -%}
         {%- set stem = raw_dir ~ '/' ~ meta.file -%}
-        {%- set found = namespace(csv=false, parquet=false) -%}
+        {#- the path as Spark listed it (absolute): a relative raw_dir would otherwise be read
+            relative to the warehouse folder -#}
+        {%- set found = namespace(csv=false, parquet=false, path=none) -%}
         {%- for path in found_files -%}
-            {%- if path.endswith('/' ~ meta.file ~ '.csv') -%}{%- set found.csv = true -%}{%- endif -%}
-            {%- if path.endswith('/' ~ meta.file ~ '.parquet') -%}{%- set found.parquet = true -%}{%- endif -%}
+            {%- if path.endswith('/' ~ meta.file ~ '.csv') -%}
+                {%- set found.csv = true -%}{%- set found.path = path -%}
+            {%- endif -%}
+            {%- if path.endswith('/' ~ meta.file ~ '.parquet') -%}
+                {%- set found.parquet = true -%}{%- set found.path = path -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- set view = 'landing.' ~ adapter.quote(meta.table) -%}
         {%- set file_table = 'landing_files.' ~ adapter.quote(meta.table) -%}
         {%- if found.csv and found.parquet -%}
-            {{ exceptions.raise_compiler_error(
-                "Landing table " ~ meta.file ~ " is delivered twice: " ~ stem
-                ~ ".csv and " ~ stem ~ ".parquet. Keep one of them (LANDING.md).") }}
+            {%- do landing_file_delivered_twice(meta, stem) -%}
         {%- elif found.csv or found.parquet -%}
             {%- do statements.append('drop view if exists ' ~ view) -%}
             {%- do statements.append('drop table if exists ' ~ file_table) -%}
@@ -176,7 +195,7 @@
                     create table {{ file_table }}
                     using csv
                     options (
-                        path '{{ stem }}.csv',
+                        path '{{ found.path }}',
                         header 'true',
                         inferSchema 'false',
                         sep ',',
@@ -191,7 +210,7 @@
                 {%- set sql -%}
                     create table {{ file_table }}
                     using parquet
-                    options (path '{{ stem }}.parquet')
+                    options (path '{{ found.path }}')
                 {%- endset -%}
             {%- endif -%}
             {%- do statements.append(sql) -%}
@@ -199,27 +218,11 @@
             {%- do extensions.update({meta.table: "csv" if found.csv else "parquet"}) -%}
             {%- do messages.append(meta.file ~ "." ~ extensions[meta.table]) -%}
         {%- elif meta.optional -%}
-            {%- set typed_nulls = [] -%}
-            {%- set struct_fields = [] -%}
-            {%- for column in meta.columns -%}
-                {%- do typed_nulls.append("cast(null as string) as " ~ adapter.quote(column.name)) -%}
-                {%- do struct_fields.append("'" ~ column.name ~ "', cast(null as string)") -%}
-            {%- endfor -%}
-            {%- set sql -%}
-                create or replace view {{ view }} as
-                select
-                    cast(null as bigint) as _landing_row_number,
-                    named_struct({{ struct_fields | join(', ') }}) as _landing_fields,
-                    {{ typed_nulls | join(', ') }}
-                where false
-            {%- endset -%}
             {%- do statements.append('drop table if exists ' ~ file_table) -%}
-            {%- do statements.append(sql) -%}
+            {%- do statements.append(empty_landing_view_sql(view, meta)) -%}
             {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
         {%- else -%}
-            {{ exceptions.raise_compiler_error(
-                "Required landing file is missing: " ~ stem ~ ".csv (or .parquet). "
-                ~ "Set var raw_dir to the folder that holds it (LANDING.md).") }}
+            {%- do landing_file_missing(stem) -%}
         {%- endif -%}
     {%- endfor -%}
 
