@@ -20,7 +20,7 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-spark build-spark clean
+.PHONY: help setup setup-spark generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-spark build-spark clean
 
 help:
 	@echo "make demo   set up, generate the demo data, build the warehouse"
@@ -89,9 +89,11 @@ lint: setup
 chromium:
 	@bash scripts/install_chromium.sh
 
-pytest: setup chromium
-	@echo "==> pytest (Chromium required: report tests fail rather than skip)"
-	FULLFUNNEL_REQUIRE_CHROMIUM=1 $(BIN)/pytest
+# pytest also builds the demo on Spark and compares every public mart with DuckDB's
+# (tests/python/test_spark_parity.py, FULLFUNNEL_SPARK_PARITY=1; a bare `pytest` skips it).
+pytest: setup setup-spark chromium
+	@echo "==> pytest (Chromium required: report tests fail rather than skip; Spark parity included)"
+	FULLFUNNEL_REQUIRE_CHROMIUM=1 FULLFUNNEL_SPARK_PARITY=1 $(BIN)/pytest
 
 CONFORMANCE := ../shared/conformance/run
 
@@ -119,9 +121,11 @@ $(SPARK_STAMP): $(STAMP) requirements-spark.txt constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt -c constraints.txt
 	@touch $@
 
+setup-spark: $(SPARK_STAMP)
+
 build-spark: $(SPARK_STAMP)
 	@echo "==> dbt build --target spark on $(RAW_DIR) into $(FULLFUNNEL_SPARK_DIR)"
-	$(BIN)/dbt build --target spark --vars '{raw_dir: "$(RAW_DIR)"}'
+	$(BIN)/dbt build --target spark --vars '{raw_dir: "$(abspath $(RAW_DIR))"}'
 
 test-spark: $(SPARK_STAMP)
 	@echo "==> Spark parity: the demo built on DuckDB and on Spark, every public mart compared"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -65,6 +66,51 @@ def run_dbt(
         cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
     )
     return DbtResult(proc.returncode, proc.stdout + proc.stderr, db_path)
+
+
+# The Spark target's tests (dbt-spark session mode, Java 17, minutes each) run when
+# FULLFUNNEL_SPARK_PARITY=1, which `make test` and `make test-spark` set.
+SPARK_TESTS = os.environ.get("FULLFUNNEL_SPARK_PARITY") == "1"
+spark_tests_only = pytest.mark.skipif(
+    not SPARK_TESTS, reason="Spark tests run with FULLFUNNEL_SPARK_PARITY=1 (make test)"
+)
+# the engines a test can run on: `@pytest.mark.parametrize("engine", ENGINES)`
+ENGINES = ["duckdb", pytest.param("spark", marks=spark_tests_only)]
+
+
+def run_dbt_on(engine: str, args: list[str], raw_dir: Path, work_dir: Path) -> DbtResult:
+    """`run_dbt` on DuckDB, or with `--target spark` and the Spark warehouse and metastore
+    under `work_dir/spark`."""
+    if engine == "duckdb":
+        return run_dbt(args, raw_dir, work_dir)
+    if shutil.which("java") is None:
+        pytest.fail("the Spark target needs Java 17 (`java` on PATH)")
+    return run_dbt(
+        [*args, "--target", "spark"],
+        raw_dir,
+        work_dir,
+        extra_env={"FULLFUNNEL_SPARK_DIR": str(work_dir / "spark")},
+    )
+
+
+def spark_table(work_dir: Path, schema: str, table: str) -> str:
+    """A DuckDB relation over the Parquet files of a Spark table built by `run_dbt_on`
+    (partition folders become columns)."""
+    folder = work_dir / "spark" / "warehouse" / f"{schema}.db" / table
+    return f"read_parquet('{folder.as_posix()}/**/*.parquet', hive_partitioning = true)"
+
+
+def table_row_count(engine: str, result: DbtResult, work_dir: Path, schema: str, table: str) -> int:
+    """Rows of a table built by `run_dbt_on` (an empty Spark table may have no files)."""
+    if engine == "duckdb":
+        return result.query(f"select count(*) from {schema}.{table}")[0][0]
+    folder = work_dir / "spark" / "warehouse" / f"{schema}.db" / table
+    assert folder.is_dir(), f"no Spark table folder {folder}"
+    if not any(folder.rglob("*.parquet")):
+        return 0
+    with duckdb.connect() as con:
+        relation = spark_table(work_dir, schema, table)
+        return con.execute(f"select count(*) from {relation}").fetchone()[0]
 
 
 @pytest.fixture(scope="session")
