@@ -45,34 +45,26 @@
                 {%- set scan = "read_csv('" ~ stem ~ ".csv', header = true, delim = ',', "
                     ~ "quote = '\"', escape = '\"', all_varchar = true, "
                     ~ "null_padding = false, sample_size = -1)" -%}
-                {%- set fields = "f" -%}
             {%- else -%}
                 {%- set scan = "(select cast(columns(*) as varchar) from read_parquet('"
                     ~ stem ~ ".parquet'))" -%}
-                {%- set fields = "f" -%}
             {%- endif -%}
             {%- set sql -%}
                 create or replace view {{ view }} as
                 select
                     row_number() over () as _landing_row_number,
-                    {{ fields }} as _landing_fields,
+                    f as _landing_fields,
                     f.*
                 from {{ scan }} as f
             {%- endset -%}
             {%- do statements.append(sql) -%}
             {%- do checks.append(meta) -%}
             {%- do messages.append(meta.file ~ (".csv" if has_csv else ".parquet")) -%}
-        {%- elif meta.optional -%}
-            {%- do statements.append(empty_landing_view_sql(view, meta)) -%}
-            {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
         {%- else -%}
-            {%- do landing_file_missing(stem) -%}
+            {%- do register_absent_landing_file(meta, view, stem, statements, messages) -%}
         {%- endif -%}
     {%- endfor -%}
-
-    {%- for sql in statements -%}
-        {%- do run_query(sql) -%}
-    {%- endfor -%}
+    {%- do run_statements(statements) -%}
 
     {#- every column of the contract must be in the file (extra columns are allowed) -#}
     {%- for meta in checks -%}
@@ -98,6 +90,22 @@
     {{ exceptions.raise_compiler_error(
         "Required landing file is missing: " ~ stem ~ ".csv (or .parquet). "
         ~ "Set var raw_dir to the folder that holds it (LANDING.md).") }}
+{% endmacro %}
+
+{#- A landing file that is not there: an error when the contract requires it; otherwise the
+    empty view of an optional file (appended to `statements`, logged in `messages`). -#}
+{% macro register_absent_landing_file(meta, view, stem, statements, messages) %}
+    {%- if not meta.optional -%}
+        {%- do landing_file_missing(stem) -%}
+    {%- endif -%}
+    {%- do statements.append(empty_landing_view_sql(view, meta)) -%}
+    {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
+{% endmacro %}
+
+{% macro run_statements(statements) %}
+    {%- for sql in statements -%}
+        {%- do run_query(sql) -%}
+    {%- endfor -%}
 {% endmacro %}
 
 {#- An absent optional file: an empty view with the contract's columns, all text. -#}
@@ -217,18 +225,12 @@
             {%- do checks.append(meta) -%}
             {%- do extensions.update({meta.table: "csv" if found.csv else "parquet"}) -%}
             {%- do messages.append(meta.file ~ "." ~ extensions[meta.table]) -%}
-        {%- elif meta.optional -%}
-            {%- do statements.append('drop table if exists ' ~ file_table) -%}
-            {%- do statements.append(empty_landing_view_sql(view, meta)) -%}
-            {%- do messages.append(meta.file ~ ": optional file absent, empty source") -%}
         {%- else -%}
-            {%- do landing_file_missing(stem) -%}
+            {%- do register_absent_landing_file(meta, view, stem, statements, messages) -%}
+            {%- do statements.append('drop table if exists ' ~ file_table) -%}
         {%- endif -%}
     {%- endfor -%}
-
-    {%- for sql in statements -%}
-        {%- do run_query(sql) -%}
-    {%- endfor -%}
+    {%- do run_statements(statements) -%}
 
     {#- every column of the contract must be in the file; then the view, every column as text -#}
     {%- for meta in checks -%}
