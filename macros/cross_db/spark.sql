@@ -18,6 +18,19 @@
     regexp_replace({{ expr }}, '{{ pattern }}', '')
 {%- endmacro %}
 
+{#- Spark string literals read backslash escapes: a pattern's backslashes are doubled. -#}
+{% macro spark__regexp_tokens(expr, pattern) -%}
+    regexp_extract_all({{ expr }}, '{{ pattern | replace("\\", "\\\\") }}', 0)
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro spark__unnest_list(expr) -%}
+    explode({{ expr }})
+{%- endmacro %}
+
 {#- Spark's cast reads `T` or space, up to 6 fraction digits, `Z` or an offset, and a value
     without offset in the session time zone (UTC); the pattern check comes first. -#}
 {% macro spark__parse_utc_timestamp(expr) -%}

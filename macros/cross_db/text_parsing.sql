@@ -116,3 +116,27 @@
     {%- for name, expr in fields %}{{ adapter.quote(name) }} := {{ expr }}{{ ", " if not loop.last }}{% endfor -%}
     )
 {%- endmacro %}
+
+{#- Every non-overlapping match of the regular expression `pattern` in `expr`, as a list. -#}
+{% macro regexp_tokens(expr, pattern) %}
+    {{ return(adapter.dispatch('regexp_tokens', 'fullfunnel')(expr, pattern)) }}
+{% endmacro %}
+{% macro default__regexp_tokens(expr, pattern) -%}
+    regexp_extract_all({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- Replace every match of the regular expression `pattern` in `expr` by `replacement`. -#}
+{% macro regexp_replace_all(expr, pattern, replacement) %}
+    {{ return(adapter.dispatch('regexp_replace_all', 'fullfunnel')(expr, pattern, replacement)) }}
+{% endmacro %}
+{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- One output row per element of the list `expr` (in a select list). -#}
+{% macro unnest_list(expr) %}
+    {{ return(adapter.dispatch('unnest_list', 'fullfunnel')(expr)) }}
+{% endmacro %}
+{% macro default__unnest_list(expr) -%}
+    unnest({{ expr }})
+{%- endmacro %}

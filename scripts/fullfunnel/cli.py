@@ -8,6 +8,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from fullfunnel.generate import PROFILES
+
 # modules of this package that each register one or more subcommands
 COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "bench")
 
@@ -15,7 +17,9 @@ COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "
 def _cmd_generate(args: argparse.Namespace) -> int:
     from fullfunnel.generate import generate
 
-    summary = generate(Path(args.out), seed=args.seed, scale=args.scale, progress=print)
+    summary = generate(
+        Path(args.out), seed=args.seed, scale=args.scale, progress=print, profile=args.profile
+    )
     for relpath, rows in sorted(summary.items()):
         print(f"  {relpath}: {rows} rows")
     return 0
@@ -29,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default="data/raw", help="raw_dir to write (default: data/raw)")
     gen.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     gen.add_argument("--scale", type=float, default=1.0, help="1 = about 10k leads (default: 1)")
+    gen.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="full",
+        help="full (default), or one system's export: crm-only, billing-only "
+        "(every other file header-only)",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     for name in COMMAND_MODULES:

@@ -2423,18 +2423,40 @@ def _write_finance(out: Path, seed: int, scale: float) -> dict[str, int]:
 # ----------------------------------------------------------------------------- entry point
 
 
+# What each `--profile` keeps; every other landing file is written with its header only, as
+# an export from one system looks (the CRM alone, the billing ledger alone). Exchange rates
+# are reference data every profile keeps.
+PROFILES: dict[str, tuple[str, ...] | None] = {
+    "full": None,
+    "crm-only": ("crm/", "finance/fx_rates.csv"),
+    "billing-only": ("billing/", "finance/fx_rates.csv"),
+}
+
+
+def _keep_only(out: Path, keep: tuple[str, ...], summary: dict[str, int]) -> None:
+    """Rewrite every landing file outside `keep` (folder prefixes or paths) as header-only."""
+    for relpath in COLUMNS:
+        if not relpath.startswith(keep):
+            _write(out, relpath, {c: pa.array([], pa.string()) for c in COLUMNS[relpath]})
+            summary[relpath] = 0
+
+
 def generate(
     out_dir: Path,
     seed: int = 42,
     scale: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    profile: str = "full",
 ) -> dict[str, int]:
     """Write the 15 landing files of LANDING.md under out_dir; return rows per file.
 
     The same (seed, scale) gives byte-identical files; volume is proportional to scale
-    (1 = about 10,000 leads and 80,000 sessions)."""
+    (1 = about 10,000 leads and 80,000 sessions). `profile` (PROFILES) keeps one system's
+    files and writes the others with their header only."""
     if scale <= 0:
         raise ValueError("scale must be > 0")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}")
     say = progress or (lambda _msg: None)
     out = Path(out_dir)
     for relpath in COLUMNS:  # stale files of the same tables (CSV or Parquet) go first
@@ -2492,5 +2514,9 @@ def generate(
     report(_write_billing(out, funnel, billing), t0, {"billing/invoices.csv": f"{n_xyz} in 'XYZ'"})
     t0 = time.perf_counter()
     report(_write_finance(out, seed, scale), t0, {})
+    keep = PROFILES[profile]
+    if keep is not None:
+        _keep_only(out, keep, summary)
+        say(f"profile {profile}: every file outside {', '.join(keep)} has its header only")
     say(f"done: {sum(summary.values()):,} rows in {time.perf_counter() - t_all:.1f}s")
     return {k: summary[k] for k in COLUMNS}

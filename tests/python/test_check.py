@@ -311,6 +311,21 @@ MART_CASES: dict[str, tuple[str, str]] = {
         "(select min(lead_id) from marts.fct_attribution)",
         "marts.fct_attribution:leads_credit_not_1",
     ),
+    "attribution_model_missing": (
+        "delete from marts.fct_attribution where attribution_model = "
+        "(select max(accepted_value) from quality.accepted_values "
+        "where list_name = 'attribution_model')",
+        "marts.fct_attribution:valid_leads_missing",
+    ),
+    "attribution_model_unknown": (
+        "update marts.fct_attribution set attribution_model = 'w_shaped' where lead_id = "
+        "(select min(lead_id) from marts.fct_attribution)",
+        "marts.fct_attribution:attribution_model_is_known",
+    ),
+    "plan_metric_unknown": (
+        "update marts.mart_plan_vs_actual set metric = 'roas' where metric = 'leads'",
+        "marts.mart_plan_vs_actual:metric_is_known",
+    ),
     "journey_duplicate": (
         "insert into marts.fct_customer_journeys "
         "select * from marts.fct_customer_journeys order by lead_id limit 2",

@@ -1,6 +1,6 @@
 {#- The months the monthly marts cover (METRICS.md, "Months covered"): from the month of the
-    earliest event among the staged landing rows (ad rows, sessions, leads, invoices issued or
-    paid, refunds) to as_of_month, the month of the latest such event or of var as_of_date. -#}
+    earliest event among the staged landing rows (ad rows, sessions, leads, deals created or
+    closed, invoices issued or paid, refunds) to as_of_month, the month of the latest such event or of var as_of_date. -#}
 {{ config(materialized='table') }}
 
 with
@@ -11,6 +11,12 @@ event_months as (
     select {{ reporting_month('started_at') }} as event_month from {{ ref('stg_web__sessions') }}
     union all
     select {{ reporting_month('created_at') }} as event_month from {{ ref('stg_crm__leads') }}
+    union all
+    select {{ reporting_month('created_at') }} as event_month from {{ ref('stg_crm__deals') }}
+    union all
+    select {{ reporting_month('closed_at') }} as event_month
+    from {{ ref('stg_crm__deals') }}
+    where closed_at is not null
     union all
     select {{ reporting_month('issued_at') }} as event_month from {{ ref('stg_billing__invoices') }}
     union all

@@ -102,15 +102,16 @@ staged_totals as (
     select
         ad_platform as scope,
         count(*) as row_count,
-        -- a row without a rate leaves its platform's spend NULL, which fails below
-        case when count(spend) = count(*) then sum(spend) end as spend
+        -- a row without a rate leaves its platform's spend NULL, which fails below; no rows
+        -- at all (a header-only file) is a spend of 0
+        case when count(spend) = count(*) then coalesce(sum(spend), 0) end as spend
     from converted_rows
     group by ad_platform
     union all
     select
         'all platforms' as scope,
         count(*) as row_count,
-        case when count(spend) = count(*) then sum(spend) end as spend
+        case when count(spend) = count(*) then coalesce(sum(spend), 0) end as spend
     from converted_rows
 ),
 

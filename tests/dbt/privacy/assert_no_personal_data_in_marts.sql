@@ -4,22 +4,23 @@
     Collects the staged personal values (stg_crm__leads email, normalised phone and full name;
     stg_billing__customers email), then looks for them in every text column of every table
     model in schema `marts`, found at run time from the graph (so a new mart is covered
-    without editing this test). A mart value leaks when it contains one of them (compared
-    lower-cased), or when its digits alone are a lead's normalised phone (a phone written
-    with other separators). Values shorter than 5 characters are not looked for, so that a
-    short name or phone does not match inside ordinary ids; a mart value that is the name of
-    a member of the team (crm/users, e.g. mart_sales_reps_monthly.rep_name) is not a leak,
-    even when a lead has the same name. Also fails when a mart column is named email, phone
-    or full_name, or starts with email/phone or ends with _email, _phone or full_name
-    (customer_email, phone_normalized, ...). Returns one row per leak.
+    without editing this test). A personal value leaks when it appears in a mart value as a
+    whole token, compared lower-cased:
+    - an email: a match of the email pattern equal to it;
+    - a phone: a maximal run of digits equal to its digits, or a phone-like span (digits with
+      spaces, dashes, dots, brackets, a leading +) whose digits equal them; a phone inside a
+      longer run of digits (an ad id such as 120210000000001) is not a phone;
+    - a name: its words, in order, between word boundaries (non-letters or the value's ends).
+    Degenerate values are not looked for: phones with fewer than 7 digits, of one repeated
+    digit or a plain ascending or descending run (0000000, 1234567: CRM placeholders), and
+    names shorter than 5 characters. A mart value that is the name of a member of the team
+    (crm/users, e.g. mart_sales_reps_monthly.rep_name) is not a leak, even when a lead has the
+    same name. Also fails when a mart column is named email, phone or full_name, or starts with
+    email/phone or ends with _email, _phone or full_name (customer_email, phone_normalized,
+    ...). Returns one row per leak.
 
-    Containment is searched through substrings (a value contains p only if it contains p's
-    first characters), so the test stays a hash join instead of comparing every mart value
-    with every personal value: p's first 10 characters when p has at least 10, else its first
-    5. The longer key matters at scale: phones share their first digits by the tens of
-    thousands and ids are full of digits, so a 5-digit key paired every digit run of every id
-    with ~30,000 phones (24 s of the test at scale 100; a few seconds with the 10-character
-    key). Values longer than the generated positions are compared one by one.
+    Every comparison is an equality join on tokens (hash joins), so the cost grows with the
+    marts' text, not with marts x personal values.
 
     The depends_on lines make dbt build the public marts (MARTS.md) before this test runs.
 -#}
@@ -34,9 +35,12 @@
 -- depends_on: {{ ref('mart_sales_reps_monthly') }}
 -- depends_on: {{ ref('mart_onboarding_retention') }}
 
-{%- set min_length = 5 %}
-{%- set long_key_length = 10 %}
-{%- set max_positions = 4096 %}
+{%- set min_name_length = 5 %}
+{%- set min_phone_digits = 7 %}
+{%- set email_pattern = '[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)+' %}
+{%- set phone_span_pattern = '[+]?[0-9][0-9 ().-]*[0-9]' %}
+{%- set not_a_letter = '[^\\p{L}]+' %}
+{%- set word_pattern = '\\p{L}+' %}
 {%- set text_columns = [] %}
 {%- set personal_column_names = [] %}
 {%- if execute %}
@@ -79,47 +83,46 @@ team_names as (
     where full_name is not null
 ),
 
-personal_values as (
+personal_emails as (
     select
         'lead email' as kind,
         lower(email) as personal_value
     from leads
-    union
-    select
-        'lead phone' as kind,
-        phone_normalized as personal_value
-    from leads
-    union
-    select
-        'lead full_name' as kind,
-        lower(full_name) as personal_value
-    from leads
+    where email is not null
     union
     select
         'customer email' as kind,
         lower(email) as personal_value
     from customers
+    where email is not null
 ),
 
-searched_values as (
-    select
-        kind,
-        personal_value,
-        case
-            when length(personal_value) >= {{ long_key_length }} then {{ long_key_length }}
-            else {{ min_length }}
-        end as key_length
-    from personal_values
-    where length(personal_value) >= {{ min_length }}
+personal_phones as (
+    select distinct
+        'lead phone' as kind,
+        phone_normalized as personal_value
+    from leads
+    where
+        length(phone_normalized) >= {{ min_phone_digits }}
+        and replace(phone_normalized, substring(phone_normalized, 1, 1), '') <> ''
+        and position(phone_normalized in '01234567890123456789') = 0
+        and position(phone_normalized in '98765432109876543210') = 0
 ),
 
-searched_keys as (
+lead_names as (
+    select distinct
+        trim({{ regexp_replace_all('lower(full_name)', not_a_letter, ' ') }}) as personal_value
+    from leads
+    where length(full_name) >= {{ min_name_length }}
+),
+
+personal_names as (
     select
-        kind,
+        'lead full_name' as kind,
         personal_value,
-        key_length,
-        substring(personal_value, 1, key_length) as personal_key
-    from searched_values
+        {{ dbt.split_part('personal_value', "' '", 1) }} as first_word
+    from lead_names
+    where personal_value <> ''
 ),
 
 mart_values as (
@@ -145,67 +148,92 @@ distinct_mart_values as (
     where mart_value not in (select team_names.team_name from team_names)
 ),
 
-positions as (
-    {{ dbt.generate_series(max_positions) }}
-),
-
-mart_value_keys as (
-    select
-        distinct_mart_values.mart_value,
-        substring(distinct_mart_values.mart_value, positions.generated_number, {{ min_length }}) as short_key,
-        substring(distinct_mart_values.mart_value, positions.generated_number, {{ long_key_length }}) as long_key
+email_tokens as (
+    select distinct
+        mart_value,
+        {{ unnest_list(regexp_tokens('mart_value', email_pattern)) }} as token
     from distinct_mart_values
-    inner join positions
-        on positions.generated_number <= length(distinct_mart_values.mart_value) - {{ min_length - 1 }}
 ),
 
-candidate_pairs as (
-    {%- for key_column, key_length in [('short_key', min_length), ('long_key', long_key_length)] %}
-        select
-            mart_value_keys.mart_value,
-            searched_keys.kind,
-            searched_keys.personal_value
-        from mart_value_keys
-        inner join searched_keys
-            on mart_value_keys.{{ key_column }} = searched_keys.personal_key
-        where searched_keys.key_length = {{ key_length }}
-        union all
-    {%- endfor %}
+digit_runs as (
     select
-        distinct_mart_values.mart_value,
-        searched_values.kind,
-        searched_values.personal_value
+        mart_value,
+        {{ unnest_list(regexp_tokens('mart_value', '[0-9]+')) }} as token
     from distinct_mart_values
-    cross join searched_values
-    where length(distinct_mart_values.mart_value) > {{ max_positions + min_length - 1 }}
 ),
 
-contained_values as (
+phone_spans as (
     select
-        mart_values.mart_name,
-        mart_values.column_name,
-        mart_values.mart_value,
-        candidate_pairs.kind,
-        'contains a personal value' as failure
-    from candidate_pairs
-    inner join mart_values
-        on candidate_pairs.mart_value = mart_values.mart_value
-    where position(candidate_pairs.personal_value in candidate_pairs.mart_value) > 0
+        mart_value,
+        {{ unnest_list(regexp_tokens('mart_value', phone_span_pattern)) }} as span
+    from distinct_mart_values
 ),
 
-phones_in_other_formats as (
+phone_tokens as (
     select
-        mart_values.mart_name,
-        mart_values.column_name,
-        mart_values.mart_value,
-        searched_values.kind,
-        'is a phone number' as failure
-    from mart_values
-    inner join searched_values
-        on {{ regexp_remove('mart_values.mart_value', '[^0-9]') }} = searched_values.personal_value
+        mart_value,
+        token
+    from digit_runs
+    union
+    select
+        mart_value,
+        {{ regexp_remove('span', '[^0-9]') }} as token
+    from phone_spans
+),
+
+word_tokens as (
+    select distinct
+        mart_value,
+        {{ unnest_list(regexp_tokens('mart_value', word_pattern)) }} as token
+    from distinct_mart_values
+),
+
+name_candidates as (
+    select
+        word_tokens.mart_value,
+        personal_names.kind,
+        personal_names.personal_value
+    from word_tokens
+    inner join personal_names
+        on word_tokens.token = personal_names.first_word
+),
+
+leaked_values as (
+    select
+        email_tokens.mart_value,
+        personal_emails.kind
+    from email_tokens
+    inner join personal_emails
+        on email_tokens.token = personal_emails.personal_value
+    union
+    select
+        phone_tokens.mart_value,
+        personal_phones.kind
+    from phone_tokens
+    inner join personal_phones
+        on phone_tokens.token = personal_phones.personal_value
+    union
+    select
+        mart_value,
+        kind
+    from name_candidates
     where
-        searched_values.kind = 'lead phone'
-        and mart_values.mart_value not in (select team_names.team_name from team_names)
+        position(
+            ' ' || personal_value || ' '
+            in ' ' || trim({{ regexp_replace_all('mart_value', not_a_letter, ' ') }}) || ' '
+        ) > 0
+),
+
+leaks as (
+    select
+        mart_values.mart_name,
+        mart_values.column_name,
+        mart_values.mart_value,
+        leaked_values.kind,
+        'holds a personal value' as failure
+    from leaked_values
+    inner join mart_values
+        on leaked_values.mart_value = mart_values.mart_value
 ),
 
 personal_columns as (
@@ -228,9 +256,7 @@ personal_columns as (
 ),
 
 final as (
-    select * from contained_values
-    union
-    select * from phones_in_other_formats
+    select * from leaks
     union all
     select * from personal_columns
 )
