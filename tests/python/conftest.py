@@ -37,15 +37,17 @@ def run_dbt(
     work_dir: Path,
     extra_vars: dict | None = None,
     extra_env: dict[str, str] | None = None,
+    project_dir: Path = PROJECT_ROOT,
 ) -> DbtResult:
     """Run `dbt <args>` from the project root with its own warehouse, target and log folders
-    (`extra_env` adds variables, e.g. FULLFUNNEL_SPARK_DIR for `--target spark`)."""
+    (`extra_env` adds variables, e.g. FULLFUNNEL_SPARK_DIR for `--target spark`;
+    `project_dir` runs a copy of the project, see `project_copy`)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "warehouse.duckdb"
     dbt_vars = {"raw_dir": str(raw_dir), **(extra_vars or {})}
     env = dict(
         os.environ,
-        DBT_PROFILES_DIR=str(PROJECT_ROOT),
+        DBT_PROFILES_DIR=str(project_dir),
         FULLFUNNEL_DUCKDB_PATH=str(db_path),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
@@ -63,9 +65,19 @@ def run_dbt(
         str(work_dir / "logs"),
     ]
     proc = subprocess.run(
-        cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     return DbtResult(proc.returncode, proc.stdout + proc.stderr, db_path)
+
+
+def project_copy(dest: Path) -> Path:
+    """A copy of the dbt project (models, macros, tests, seeds, analyses, configuration) under
+    `dest`, for a test that edits a seed or a setting the project keeps in files."""
+    ignored = shutil.ignore_patterns(
+        ".venv", ".git", "target", "logs", "data", "warehouse", "__pycache__", "*.duckdb*"
+    )
+    shutil.copytree(PROJECT_ROOT, dest, ignore=ignored)
+    return dest
 
 
 # The Spark target's tests (dbt-spark session mode, Java 17, minutes each) run when

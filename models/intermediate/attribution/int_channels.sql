@@ -46,6 +46,8 @@ final as (
         channel_group,
         cast(null as {{ dbt.type_string() }}) as ad_platform
     from derived_channels
+    -- organic_search and referral may also be mapped channels (LANDING.md): listed once
+    where channel not in (select mapped_channels.channel from mapped_channels)
 )
 
 select * from final
