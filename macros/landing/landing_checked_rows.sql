@@ -6,7 +6,9 @@
 
     Checks run in LANDING.md's order, each over the columns in the contract's order:
     missing, unparseable, negative, unknown_value, unknown_currency, no_fx_rate:<currency
-    column>. A row gets the first rule it breaks. Among the rows that pass, the last row of a
+    column>, out_of_range:<column> (the range_checked columns' UTC date outside vars
+    earliest_event_date .. latest_event_date, see event_date_range()). A row gets the first
+    rule it breaks. Among the rows that pass, the last row of a
     key in the file is kept and the earlier ones get `superseded`.
 
     Output columns: landing_row_number, quarantine_rule, raw_row (JSON of the row as read,
@@ -50,6 +52,8 @@
     {%- for c in columns -%}
         {%- if c.get('non_negative') -%}
             {%- do checks.append(("negative:" ~ c.name, q(c.name) ~ " < 0")) -%}
+        {%- elif c.get('positive') -%}
+            {%- do checks.append(("negative:" ~ c.name, q(c.name) ~ " <= 0")) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for c in columns -%}
@@ -74,6 +78,14 @@
             {%- endif -%}
             {%- do checks.append(("unknown_currency:" ~ c.name, condition)) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- set range_checks = [] -%}
+    {%- set event_range = event_date_range() -%}
+    {%- for c in columns if c.get('range_checked') -%}
+        {%- set day = utc_date_of(q(c.name), c.type) -%}
+        {%- do range_checks.append(("out_of_range:" ~ c.name,
+            day ~ " < cast('" ~ event_range.earliest ~ "' as date) or "
+            ~ day ~ " > cast('" ~ event_range.latest ~ "' as date)")) -%}
     {%- endfor -%}
 
 with
@@ -118,6 +130,8 @@ in_window as (
         or landing_partition_date >= (
             select {{ dbt.dateadd('day', -(var('restatement_window_days') | int), "coalesce(max(already_built.landing_partition_date), cast('1900-01-01' as date))") }}
             from {{ this }} as already_built
+            -- a typo'd year (out_of_range) must not move the window past the real days
+            where coalesce(already_built.quarantine_rule, '') not like 'out_of_range:%'
         )
     {%- endif %}
 ),
@@ -175,9 +189,9 @@ checked as (
                     )
                     then 'no_fx_rate:{{ fx.currency }}'
             end
-        ) as failed_rule
+        ) as checked_rule
         {%- else %}
-        format_checked.format_rule as failed_rule
+        format_checked.format_rule as checked_rule
         {%- endif %}
     from format_checked
     {%- if fx %}
@@ -188,6 +202,24 @@ checked as (
             and {{ row_date }} >= fx_rates.valid_from_date
             and ({{ row_date }} < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
     {%- endif %}
+),
+
+range_checked as (
+    select
+        *,
+        {%- if range_checks %}
+        coalesce(
+            checked_rule,
+            case
+                {%- for rule, condition in range_checks %}
+                when {{ condition }} then '{{ rule }}'
+                {%- endfor %}
+            end
+        ) as failed_rule
+        {%- else %}
+        checked_rule as failed_rule
+        {%- endif %}
+    from checked
 ),
 
 ranked as (
@@ -204,7 +236,7 @@ ranked as (
                     order by landing_row_number desc
                 )
         end as key_rank
-    from checked
+    from range_checked
 ),
 
 final as (

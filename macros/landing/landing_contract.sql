@@ -10,9 +10,11 @@
     column at the rate of the dating column's UTC date), currency_format_only (fx_rates: a
     currency is three upper-case letters), staged (the staging model), columns in the
     contract's order with: type (string | date | month | timestamp | integer | decimal |
-    boolean), required (the `missing` rule), non_negative, closed_list (values, or the name of
+    boolean), required (the `missing` rule), non_negative or positive (the `negative` rule: below
+    0, or at or below 0), closed_list (values, or the name of
     a var whose keys are the values), currency (a currency column), nullable_key (a key
-    column that may be empty); incremental_by (append-only sources: the dating column whose
+    column that may be empty), range_checked (the `out_of_range` rule: the column that dates
+    the row, invoices' paid_at, deals' closed_at); incremental_by (append-only sources: the dating column whose
     days a run re-checks, see landing_checked_rows).
 -#}
 {% macro landing_contract() %}
@@ -23,7 +25,7 @@
             'fx': {'currency': 'currency_code', 'amounts': ['cost_micros'], 'dated_by': 'date'},
             'incremental_by': 'date',
             'columns': [
-                {'name': 'date', 'type': 'date', 'required': true},
+                {'name': 'date', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'customer_id', 'type': 'string'},
                 {'name': 'campaign_id', 'type': 'string', 'required': true},
                 {'name': 'campaign_name', 'type': 'string'},
@@ -40,7 +42,7 @@
             'fx': {'currency': 'account_currency', 'amounts': ['spend'], 'dated_by': 'date_start'},
             'incremental_by': 'date_start',
             'columns': [
-                {'name': 'date_start', 'type': 'date', 'required': true},
+                {'name': 'date_start', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'account_id', 'type': 'string'},
                 {'name': 'account_currency', 'type': 'string', 'required': true, 'currency': true},
                 {'name': 'campaign_id', 'type': 'string', 'required': true},
@@ -56,7 +58,7 @@
             'fx': {'currency': 'Currency', 'amounts': ['Cost'], 'dated_by': 'Date'},
             'incremental_by': 'Date',
             'columns': [
-                {'name': 'Date', 'type': 'date', 'required': true},
+                {'name': 'Date', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'CampaignId', 'type': 'string', 'required': true},
                 {'name': 'CampaignName', 'type': 'string'},
                 {'name': 'Cost', 'type': 'decimal', 'required': true, 'non_negative': true},
@@ -72,7 +74,7 @@
             'columns': [
                 {'name': 'session_id', 'type': 'string'},
                 {'name': 'visitor_id', 'type': 'string'},
-                {'name': 'started_at', 'type': 'timestamp', 'required': true},
+                {'name': 'started_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'landing_page', 'type': 'string'},
                 {'name': 'referrer_domain', 'type': 'string'},
                 {'name': 'utm_source', 'type': 'string'},
@@ -89,7 +91,7 @@
             'optional': false, 'key': ['lead_id'],
             'columns': [
                 {'name': 'lead_id', 'type': 'string'},
-                {'name': 'created_at', 'type': 'timestamp', 'required': true},
+                {'name': 'created_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'visitor_id', 'type': 'string'},
                 {'name': 'email', 'type': 'string'},
                 {'name': 'phone', 'type': 'string'},
@@ -109,13 +111,13 @@
             'columns': [
                 {'name': 'deal_id', 'type': 'string'},
                 {'name': 'lead_id', 'type': 'string'},
-                {'name': 'created_at', 'type': 'timestamp', 'required': true},
+                {'name': 'created_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'owner_id', 'type': 'string'},
                 {'name': 'pipeline', 'type': 'string'},
                 {'name': 'stage', 'type': 'string'},
                 {'name': 'amount', 'type': 'decimal'},
                 {'name': 'currency', 'type': 'string'},
-                {'name': 'closed_at', 'type': 'timestamp'},
+                {'name': 'closed_at', 'type': 'timestamp', 'range_checked': true},
                 {'name': 'is_won', 'type': 'boolean'},
                 {'name': 'lost_reason', 'type': 'string'},
             ],
@@ -126,7 +128,7 @@
             'columns': [
                 {'name': 'deal_id', 'type': 'string'},
                 {'name': 'stage', 'type': 'string'},
-                {'name': 'entered_at', 'type': 'timestamp', 'required': true},
+                {'name': 'entered_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
             ],
         },
         'activities': {
@@ -140,7 +142,7 @@
                 {'name': 'customer_id', 'type': 'string'},
                 {'name': 'owner_id', 'type': 'string'},
                 {'name': 'type', 'type': 'string', 'closed_list': ['call', 'email', 'meeting', 'welcome_email', 'onboarding_call', 'chatbot_onboarding', 'support_ticket']},
-                {'name': 'started_at', 'type': 'timestamp', 'required': true},
+                {'name': 'started_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'duration_seconds', 'type': 'integer', 'non_negative': true},
                 {'name': 'outcome', 'type': 'string'},
             ],
@@ -161,7 +163,7 @@
             'optional': false, 'key': ['customer_id'],
             'columns': [
                 {'name': 'customer_id', 'type': 'string'},
-                {'name': 'created_at', 'type': 'timestamp', 'required': true},
+                {'name': 'created_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'email', 'type': 'string'},
                 {'name': 'crm_deal_id', 'type': 'string'},
                 {'name': 'country', 'type': 'string'},
@@ -175,7 +177,7 @@
                 {'name': 'customer_id', 'type': 'string'},
                 {'name': 'plan_id', 'type': 'string'},
                 {'name': 'status', 'type': 'string', 'closed_list': ['trialing', 'active', 'past_due', 'canceled']},
-                {'name': 'started_at', 'type': 'timestamp', 'required': true},
+                {'name': 'started_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'canceled_at', 'type': 'timestamp'},
                 {'name': 'billing_interval', 'type': 'string', 'closed_list': ['month', 'year']},
                 {'name': 'currency', 'type': 'string', 'required': true, 'currency': true},
@@ -189,14 +191,14 @@
                 {'name': 'invoice_id', 'type': 'string'},
                 {'name': 'customer_id', 'type': 'string'},
                 {'name': 'subscription_id', 'type': 'string'},
-                {'name': 'issued_at', 'type': 'timestamp', 'required': true},
+                {'name': 'issued_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'period_start', 'type': 'date'},
                 {'name': 'period_end', 'type': 'date'},
                 {'name': 'amount', 'type': 'decimal', 'required': true, 'non_negative': true},
                 {'name': 'tax', 'type': 'decimal', 'required': true, 'non_negative': true},
                 {'name': 'currency', 'type': 'string', 'required': true, 'currency': true},
                 {'name': 'status', 'type': 'string', 'closed_list': ['draft', 'open', 'paid', 'void', 'uncollectible']},
-                {'name': 'paid_at', 'type': 'timestamp'},
+                {'name': 'paid_at', 'type': 'timestamp', 'range_checked': true},
             ],
         },
         'refunds': {
@@ -206,7 +208,7 @@
             'columns': [
                 {'name': 'refund_id', 'type': 'string'},
                 {'name': 'invoice_id', 'type': 'string'},
-                {'name': 'refunded_at', 'type': 'timestamp', 'required': true},
+                {'name': 'refunded_at', 'type': 'timestamp', 'required': true, 'range_checked': true},
                 {'name': 'amount', 'type': 'decimal', 'required': true, 'non_negative': true},
                 {'name': 'currency', 'type': 'string', 'required': true, 'currency': true},
             ],
@@ -216,9 +218,9 @@
             'optional': false, 'key': ['date', 'currency'],
             'currency_format_only': true,
             'columns': [
-                {'name': 'date', 'type': 'date', 'required': true},
+                {'name': 'date', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'currency', 'type': 'string', 'required': true, 'currency': true},
-                {'name': 'rate', 'type': 'decimal', 'required': true, 'non_negative': true},
+                {'name': 'rate', 'type': 'decimal', 'required': true, 'positive': true},
             ],
         },
         'marketing_costs': {
@@ -226,7 +228,7 @@
             'optional': true, 'key': ['month', 'channel', 'cost_type'],
             'fx': {'currency': 'currency', 'amounts': ['amount'], 'dated_by': 'month'},
             'columns': [
-                {'name': 'month', 'type': 'month', 'required': true},
+                {'name': 'month', 'type': 'month', 'required': true, 'range_checked': true},
                 {'name': 'channel', 'type': 'string', 'nullable_key': true},
                 {'name': 'cost_type', 'type': 'string', 'closed_list': ['salaries', 'agency', 'tools', 'content', 'other']},
                 {'name': 'amount', 'type': 'decimal', 'required': true, 'non_negative': true},

@@ -4,10 +4,11 @@
     {{ return(['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay']) }}
 {% endmacro %}
 
-{#- The model the marts use (var attribution_model), validated. -#}
+{#- The model the marts use (var attribution_model), validated (validate_vars() reports it
+    with every other invalid setting when the run starts). -#}
 {% macro selected_attribution_model() %}
     {%- set model = var('attribution_model') -%}
-    {%- if model not in attribution_models() -%}
+    {%- if execute and model not in attribution_models() -%}
         {{ exceptions.raise_compiler_error(
             "var attribution_model is '" ~ model ~ "'; it must be one of " ~ attribution_models() | join(', ')) }}
     {%- endif -%}

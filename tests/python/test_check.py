@@ -418,6 +418,7 @@ def test_landing_yml_matches_the_build_contract() -> None:
             assert ours.type == theirs["type"], (table.name, ours.name)
             assert ours.required == theirs.get("required", False), (table.name, ours.name)
             assert ours.non_negative == theirs.get("non_negative", False), (table.name, ours.name)
+            assert ours.positive == theirs.get("positive", False), (table.name, ours.name)
             assert ours.currency == theirs.get("currency", False), (table.name, ours.name)
             assert ours.nullable_key == theirs.get("nullable_key", False), (table.name, ours.name)
             closed = theirs.get("closed_list")

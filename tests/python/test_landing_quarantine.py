@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from .conftest import run_dbt
@@ -100,6 +101,45 @@ BROKEN_ROWS: list[tuple[str, str, dict[str, str]]] = [
         "unknown_value:cost_type",
         {"month": "2025-09-01", "cost_type": "bribes", "channel": "bad-channel"},
     ),
+    # rule 7: a typo'd year neither stretches nor escapes the months covered
+    (
+        "web/sessions.csv",
+        "out_of_range:started_at",
+        {"session_id": "bad-s9", "started_at": "2099-12-15T10:00:00Z"},
+    ),
+    (
+        "ads/google_ads__campaign_stats.csv",
+        "out_of_range:date",
+        {"campaign_id": "bad-g9", "date": "1900-01-01", "currency_code": "USD"},
+    ),
+    (
+        "crm/deals.csv",
+        "out_of_range:closed_at",
+        {"deal_id": "bad-d9", "closed_at": "2099-05-01T00:00:00Z"},
+    ),
+    (
+        "billing/invoices.csv",
+        "out_of_range:paid_at",
+        {"invoice_id": "bad-i9", "paid_at": "2209-01-01T00:00:00Z"},
+    ),
+    # a 1999 EUR amount keeps the earlier rule
+    (
+        "billing/refunds.csv",
+        "no_fx_rate:currency",
+        {"refund_id": "bad-r9", "refunded_at": "1999-06-01T00:00:00Z", "currency": "EUR"},
+    ),
+    # rule 3: a zero rate would turn money into nothing
+    (
+        "finance/fx_rates.csv",
+        "negative:rate",
+        {"date": "2001-01-02", "currency": "EUR", "rate": "0"},
+    ),
+    # beyond a double's range: unparseable, never inf
+    (
+        "ads/meta_ads__ads_insights.csv",
+        "unparseable:spend",
+        {"campaign_id": "bad-m9", "spend": "9" * 401},
+    ),
 ]
 
 
@@ -155,6 +195,29 @@ def test_each_rule_lands_in_quarantine(broken_build, relpath, rule, overrides) -
     # raw_row holds every column of the file, as read (a blank-only field keeps its text)
     expected = {k: (v if v != "" else None) for k, v in row.items()}
     assert expected in matches, f"{rule} not quarantined for {relpath}: {rows}"
+
+
+def test_out_of_range_rows_neither_stretch_nor_escape_the_calendar(
+    broken_build, small_raw_dir: Path
+) -> None:
+    """A session dated 2099 and an ad row dated 1900 (quarantined above) leave the months
+    covered where the clean data puts them, and no staged event lies outside them."""
+    result, *_ = broken_build
+    clean_sessions = pd.read_csv(small_raw_dir / "web/sessions.csv", dtype=str)
+    (first, last) = result.query(
+        "select min(month), max(month) from intermediate.int_months_covered"
+    )[0]
+    assert str(last) < "2099"
+    assert str(first) > "1900"
+    months = clean_sessions["started_at"].dropna().str[:7]
+    assert str(last)[:7] >= months[months.str.fullmatch(r"\d{4}-\d{2}")].max()
+    (outside,) = result.query(
+        "select count(*) from marts.fct_ad_spend_daily, "
+        "(select min(month) as first_month, max(month_end_date) as last_day "
+        "from intermediate.int_months_covered) as months "
+        "where date < months.first_month or date > months.last_day"
+    )[0]
+    assert outside == 0
 
 
 def test_superseded_row_is_the_earlier_delivery(broken_build) -> None:

@@ -2,6 +2,13 @@
     earliest event among the staged landing rows (ad rows, sessions, leads, deals created or
     closed, invoices issued or paid, refunds) to as_of_month, the month of the latest such event or of var as_of_date. -#}
 {{ config(materialized='table') }}
+{#- The calendar spans the event dates LANDING.md rule 7 accepts (vars earliest_event_date ..
+    latest_event_date, and as_of_date): no staged event lies outside it. -#}
+{%- set event_range = event_date_range() %}
+{%- set calendar_start = event_range.earliest[:7] ~ '-01' %}
+{%- set calendar_end = [event_range.latest, (var('as_of_date') or event_range.latest) | string] | max %}
+{%- set calendar_month_count = (calendar_end[:4] | int - calendar_start[:4] | int) * 12
+    + (calendar_end[5:7] | int - calendar_start[5:7] | int) + 1 %}
 
 with
 
@@ -39,12 +46,12 @@ bounds as (
 ),
 
 month_numbers as (
-    {{ dbt.generate_series(1200) }}
+    {{ dbt.generate_series(calendar_month_count) }}
 ),
 
 calendar_months as (
     select
-        cast({{ dbt.dateadd('month', 'generated_number - 1', "cast('2000-01-01' as date)") }} as date) as month
+        cast({{ dbt.dateadd('month', 'generated_number - 1', "cast('" ~ calendar_start ~ "' as date)") }} as date) as month
     from month_numbers
 ),
 

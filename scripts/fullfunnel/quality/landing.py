@@ -61,6 +61,7 @@ class LandingColumn:
     type: str
     required: bool = False
     non_negative: bool = False
+    positive: bool = False
     closed_list: list[str] | None = None
     currency: bool = False
     nullable_key: bool = False
@@ -140,6 +141,7 @@ def load_landing() -> tuple[LandingSettings, list[LandingTable]]:
                     type=str(c["type"]),
                     required=bool(c.get("required", False)),
                     non_negative=bool(c.get("non_negative", False)),
+                    positive=bool(c.get("positive", False)),
                     closed_list=[str(v).lower() for v in closed] if closed else None,
                     currency=bool(c.get("currency", False)),
                     nullable_key=bool(c.get("nullable_key", False)),
@@ -587,14 +589,14 @@ def _row_expectations(
                 f"{c.name} parses as {c.type}",
             )
     for c in columns:
-        if c.non_negative:
+        if c.non_negative or c.positive:
             out += _both_levels(
                 ctx,
                 "column_values_to_be_between",
-                {"column": f"{c.name}__value", "min_value": 0},
+                {"column": f"{c.name}__value", "min_value": 0, "strict_min": c.positive},
                 c.name,
                 "negative",
-                f"{c.name} not negative",
+                f"{c.name} above 0" if c.positive else f"{c.name} not negative",
             )
     for c in columns:
         if c.closed_list:
