@@ -6,6 +6,7 @@
     latest_event_date, and as_of_date): no staged event lies outside it. -#}
 {%- set event_range = event_date_range() %}
 {%- set calendar_start = event_range.earliest[:7] ~ '-01' %}
+{%- set calendar_start_date = "cast('" ~ calendar_start ~ "' as date)" %}
 {%- set calendar_end = [event_range.latest, (var('as_of_date') or event_range.latest) | string] | max %}
 {%- set calendar_month_count = (calendar_end[:4] | int - calendar_start[:4] | int) * 12
     + (calendar_end[5:7] | int - calendar_start[5:7] | int) + 1 %}
@@ -51,7 +52,7 @@ month_numbers as (
 
 calendar_months as (
     select
-        cast({{ dbt.dateadd('month', 'generated_number - 1', "cast('" ~ calendar_start ~ "' as date)") }} as date) as month
+        cast({{ dbt.dateadd('month', 'generated_number - 1', calendar_start_date) }} as date) as month
     from month_numbers
 ),
 
