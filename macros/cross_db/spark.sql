@@ -27,6 +27,11 @@
     regexp_replace({{ expr }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
 {%- endmacro %}
 
+{#- Spark string literals read backslash escapes. -#}
+{% macro spark__sql_string_literal(text) -%}
+    '{{ text | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
 {% macro spark__unnest_list(expr) -%}
     explode({{ expr }})
 {%- endmacro %}

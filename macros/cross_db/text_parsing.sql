@@ -140,3 +140,11 @@
 {% macro default__unnest_list(expr) -%}
     unnest({{ expr }})
 {%- endmacro %}
+
+{#- `text` as an SQL string literal, quotes included (a path or setting with a `'` in it). -#}
+{% macro sql_string_literal(text) %}
+    {{ return(adapter.dispatch('sql_string_literal', 'fullfunnel')(text)) }}
+{% endmacro %}
+{% macro default__sql_string_literal(text) -%}
+    '{{ text | string | replace("'", "''") }}'
+{%- endmacro %}

@@ -24,8 +24,8 @@
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = (var('raw_dir') | string).rstrip('/') -%}
     {%- set found = run_query(
-        "select file from glob('" ~ raw_dir ~ "/*/*.csv') union all "
-        ~ "select file from glob('" ~ raw_dir ~ "/*/*.parquet')"
+        "select file from glob(" ~ sql_string_literal(raw_dir ~ "/*/*.csv") ~ ") union all "
+        ~ "select file from glob(" ~ sql_string_literal(raw_dir ~ "/*/*.parquet") ~ ")"
     ).columns[0].values() -%}
     {%- set found_files = [] -%}
     {%- for path in found -%}{%- do found_files.append(path | replace('\\', '/')) -%}{%- endfor -%}
@@ -42,12 +42,12 @@
             {%- do landing_file_delivered_twice(meta, stem) -%}
         {%- elif has_csv or has_parquet -%}
             {%- if has_csv -%}
-                {%- set scan = "read_csv('" ~ stem ~ ".csv', header = true, delim = ',', "
+                {%- set scan = "read_csv(" ~ sql_string_literal(stem ~ ".csv") ~ ", header = true, delim = ',', "
                     ~ "quote = '\"', escape = '\"', all_varchar = true, "
                     ~ "null_padding = false, sample_size = -1)" -%}
             {%- else -%}
-                {%- set scan = "(select cast(columns(*) as varchar) from read_parquet('"
-                    ~ stem ~ ".parquet'))" -%}
+                {%- set scan = "(select cast(columns(*) as varchar) from read_parquet("
+                    ~ sql_string_literal(stem ~ ".parquet") ~ "))" -%}
             {%- endif -%}
             {%- set sql -%}
                 create or replace view {{ view }} as
@@ -167,7 +167,7 @@
     {#- every file under raw_dir, as Spark sees it (`file:/abs/path/<system>/<table>.csv`) -#}
     {%- do run_query(
         "create or replace temporary view fullfunnel_landing_listing using binaryFile options ("
-        ~ "path '" ~ raw_dir ~ "', recursiveFileLookup 'true', pathGlobFilter '*.{csv,parquet}')") -%}
+        ~ "path " ~ sql_string_literal(raw_dir) ~ ", recursiveFileLookup 'true', pathGlobFilter '*.{csv,parquet}')") -%}
     {%- set found_files = run_query(
         "select path from fullfunnel_landing_listing").columns[0].values() | list -%}
 
@@ -203,7 +203,7 @@
                     create table {{ file_table }}
                     using csv
                     options (
-                        path '{{ found.path }}',
+                        path {{ sql_string_literal(found.path) }},
                         header 'true',
                         inferSchema 'false',
                         sep ',',
@@ -218,7 +218,7 @@
                 {%- set sql -%}
                     create table {{ file_table }}
                     using parquet
-                    options (path '{{ found.path }}')
+                    options (path {{ sql_string_literal(found.path) }})
                 {%- endset -%}
             {%- endif -%}
             {%- do statements.append(sql) -%}

@@ -1,6 +1,7 @@
 {#-
     The project's settings (dbt vars, DESIGN.md "Runtime interface"), checked when a run
-    starts (the first on-run-start hook): type, range and list membership. Every problem is
+    starts (the first on-run-start hook): type, range and list membership; and the DuckDB
+    warehouse file's name (warehouse_file_name_problems). Every problem is
     reported in one error that names the var, the value it got and what is allowed, before
     any model runs, so that a typo never becomes a silently wrong number.
 -#}
@@ -154,10 +155,27 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- do problems.extend(warehouse_file_name_problems()) -%}
+
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
             problems | length ~ " invalid setting" ~ ("s" if problems | length > 1 else "")
-            ~ " (dbt_project.yml vars or --vars):\n  " ~ problems | join("\n  ")) }}
+            ~ ":\n  " ~ problems | join("\n  ")) }}
     {%- endif -%}
     {{ return("select 1 as vars_validated") }}
+{% endmacro %}
+
+{#- DuckDB names the database (catalog) after the warehouse file; a file named like a schema
+    the project reads (`main.duckdb`, `staging.duckdb`, ...) makes `<schema>.<table>`
+    ambiguous and the build fails with a catalog error deep inside. Refused up front. -#}
+{% macro warehouse_file_name_problems() %}
+    {%- set reserved = ['main', 'landing', 'staging', 'intermediate', 'marts', 'quality',
+        'landing_files', 'information_schema', 'pg_catalog', 'system', 'temp', 'memory'] -%}
+    {%- if target.type == 'duckdb' and (target.database | lower) in reserved -%}
+        {{ return(["The DuckDB warehouse file " ~ target.path ~ " is named '" ~ target.database
+            ~ "': DuckDB names the database after the file, and '" ~ target.database
+            ~ "' is a schema name (" ~ reserved | join(', ') ~ "). Rename the file "
+            ~ "(env FULLFUNNEL_DUCKDB_PATH), e.g. warehouse/fullfunnel.duckdb"]) }}
+    {%- endif -%}
+    {{ return([]) }}
 {% endmacro %}

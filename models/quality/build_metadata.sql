@@ -9,7 +9,7 @@ final as (
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as run_started_at,
         cast('{{ dbt_version }}' as {{ dbt.type_string() }}) as dbt_version,
         cast('{{ var("metrics_version") }}' as {{ dbt.type_string() }}) as metrics_version,
-        cast('{{ var("raw_dir") }}' as {{ dbt.type_string() }}) as raw_dir,
+        cast({{ sql_string_literal(var("raw_dir")) }} as {{ dbt.type_string() }}) as raw_dir,
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
         cast('{{ var("reporting_timezone") }}' as {{ dbt.type_string() }}) as reporting_timezone,
         cast('{{ var("attribution_model") }}' as {{ dbt.type_string() }}) as attribution_model,

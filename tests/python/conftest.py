@@ -40,7 +40,7 @@ def run_dbt(
     project_dir: Path = PROJECT_ROOT,
 ) -> DbtResult:
     """Run `dbt <args>` from the project root with its own warehouse, target and log folders
-    (`extra_env` adds variables, e.g. FULLFUNNEL_SPARK_DIR for `--target spark`;
+    (`extra_env` adds or overrides variables, e.g. FULLFUNNEL_SPARK_DIR for `--target spark`;
     `project_dir` runs a copy of the project, see `project_copy`)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "warehouse.duckdb"
@@ -52,8 +52,8 @@ def run_dbt(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
         DBT_USE_COLORS="false",
-        **(extra_env or {}),
     )
+    env.update(extra_env or {})
     cmd = [
         str(DBT),
         *args,

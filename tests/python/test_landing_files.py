@@ -87,3 +87,13 @@ def test_file_without_a_contract_column_names_it(
     result = run_dbt_on(engine, ["run", "--select", "stg_crm__users"], raw, tmp_path / "work")
     assert result.returncode != 0
     assert "has no column 'role'" in result.output
+
+
+def test_raw_dir_with_a_quote_works(small_raw_dir: Path, tmp_path: Path) -> None:
+    """Paths reach SQL as quoted literals: a raw_dir such as `o'brien's exports` reads."""
+    raw = _copy(small_raw_dir, tmp_path / "o'brien's exports")
+    work = tmp_path / "work"
+    result = run_dbt(["run", "--select", "+stg_crm__users", "build_metadata"], raw, work)
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.query("select raw_dir from quality.build_metadata") == [(str(raw),)]
+    assert result.query("select count(*) from staging.stg_crm__users")[0][0] > 0

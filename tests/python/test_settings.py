@@ -73,3 +73,22 @@ def test_a_malformed_earliest_event_date_is_named(small_raw_dir: Path, tmp_path:
         'Invalid dbt var earliest_event_date: got "01/01/2000" (text); allowed: a date YYYY-MM-DD'
         in result.output
     ), result.output[-3000:]
+
+
+def test_a_warehouse_file_named_like_a_schema_is_refused(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """DuckDB names the database after the file: `main.duckdb` made every `main.` reference
+    ambiguous and the build failed with a catalog error. It is refused up front."""
+    warehouse = tmp_path / "main.duckdb"
+    result = run_dbt(
+        ["run", "--select", "+stg_crm__users"],
+        small_raw_dir,
+        tmp_path / "work",
+        extra_env={"FULLFUNNEL_DUCKDB_PATH": str(warehouse)},
+    )
+    assert result.returncode != 0
+    assert f"The DuckDB warehouse file {warehouse} is named 'main'" in result.output, result.output[
+        -3000:
+    ]
+    assert "Rename the file (env FULLFUNNEL_DUCKDB_PATH)" in result.output
