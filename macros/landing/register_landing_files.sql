@@ -31,6 +31,7 @@
     {%- for path in found -%}{%- do found_files.append(path | replace('\\', '/')) -%}{%- endfor -%}
 
     {%- set statements = ['create schema if not exists landing'] -%}
+    {%- set csv_files = [] -%}
     {%- set checks = [] -%}
     {%- set messages = [] -%}
     {%- for meta in landing_tables() -%}
@@ -42,9 +43,8 @@
             {%- do landing_file_delivered_twice(meta, stem) -%}
         {%- elif has_csv or has_parquet -%}
             {%- if has_csv -%}
-                {%- set scan = "read_csv(" ~ sql_string_literal(stem ~ ".csv") ~ ", header = true, delim = ',', "
-                    ~ "quote = '\"', escape = '\"', all_varchar = true, "
-                    ~ "null_padding = false, sample_size = -1)" -%}
+                {%- set scan = landing_csv_scan(stem ~ ".csv") -%}
+                {%- do csv_files.append(stem ~ ".csv") -%}
             {%- else -%}
                 {%- set scan = "(select cast(columns(*) as varchar) from read_parquet("
                     ~ sql_string_literal(stem ~ ".parquet") ~ "))" -%}
@@ -65,6 +65,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- do run_statements(statements) -%}
+    {%- do check_landing_csv_lines(csv_files) -%}
 
     {#- every column of the contract must be in the file (extra columns are allowed) -#}
     {%- for meta in checks -%}
@@ -77,6 +78,72 @@
     {%- do check_landing_sources_documented() -%}
     {{ log("landing: registered " ~ messages | length ~ " tables from " ~ raw_dir ~ ": " ~ messages | join(', '), info=true) }}
     {{ return('') }}
+{% endmacro %}
+
+{#-
+    DuckDB: a landing CSV read exactly as LANDING.md says (comma, `"` quotes doubled inside a
+    field, UTF-8), every column of its header as text, with no type or dialect sniffing (a
+    sniffer reads the whole file and can fail on one bad line). The header is the file's
+    first line, its names trimmed of spaces and quotes.
+-#}
+{% macro landing_csv_header(path) %}
+    {%- set first_line = run_query(
+        "select line from read_csv(" ~ sql_string_literal(path) ~ ", header = false, "
+        ~ "auto_detect = false, delim = chr(1), quote = '', escape = '', ignore_errors = true, strict_mode = false, "
+        ~ "columns = {'line': 'VARCHAR'}) limit 1").columns[0].values() -%}
+    {%- if first_line | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Landing file " ~ path ~ " is empty: it needs at least its header line (LANDING.md).") }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for name in first_line[0].split(',') -%}
+        {%- do names.append(name.strip().strip('"').strip()) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{% macro landing_csv_options(path) -%}
+    {%- set columns = [] -%}
+    {%- for name in landing_csv_header(path) -%}
+        {%- do columns.append(sql_string_literal(name) ~ ": 'VARCHAR'") -%}
+    {%- endfor -%}
+    {{ sql_string_literal(path) }}, header = true, auto_detect = false, delim = ',', quote = '"',
+    escape = '"', null_padding = false, columns = { {{- columns | join(', ') -}} }
+{%- endmacro %}
+
+{% macro landing_csv_scan(path) -%}
+    read_csv({{ landing_csv_options(path) }})
+{%- endmacro %}
+
+{#- Lines of the landing CSVs that cannot be read as CSV (a field count other than the
+    header's, an unterminated quote, bytes that are not UTF-8) stop the build with one error
+    that names every file and line and what is wrong, never the line's content (it may hold
+    personal data). One extra parse of each CSV, every field read (the UTF-8 check needs
+    it), without keeping its rows. -#}
+{% macro check_landing_csv_lines(csv_files) %}
+    {%- set problems = [] -%}
+    {%- for path in csv_files -%}
+        {%- set rejects = run_query(
+            "select max(length(columns(*))) from read_csv(" ~ landing_csv_options(path) ~ ", store_rejects = true, "
+            ~ "rejects_table = 'landing_csv_rejects', rejects_scan = 'landing_csv_reject_scans'); "
+            ~ "select line, string_agg(distinct lower(error_type), ', ' order by lower(error_type)) "
+            ~ "from landing_csv_rejects group by line order by line; ") -%}
+        {%- set lines = [] -%}
+        {%- for row in rejects.rows -%}
+            {%- do lines.append("line " ~ row[0] ~ " (" ~ row[1] ~ ")") -%}
+        {%- endfor -%}
+        {%- if lines -%}
+            {%- do problems.append(path ~ ": " ~ (lines[:20] | join(', '))
+                ~ (" and " ~ (lines | length - 20) ~ " more lines" if lines | length > 20 else "")) -%}
+        {%- endif -%}
+        {%- do run_query("drop table if exists landing_csv_rejects; drop table if exists landing_csv_reject_scans") -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "Landing files with lines that cannot be read as CSV (LANDING.md: comma-separated, "
+            ~ "\"-quoted, UTF-8, as many fields as the header; line 1 is the header). Fix or remove "
+            ~ "these lines and run again:\n  " ~ problems | join("\n  ")) }}
+    {%- endif -%}
 {% endmacro %}
 
 {#- The errors both engines raise for a landing file delivered twice or missing. -#}

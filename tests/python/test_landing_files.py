@@ -97,3 +97,37 @@ def test_raw_dir_with_a_quote_works(small_raw_dir: Path, tmp_path: Path) -> None
     assert result.returncode == 0, result.output[-3000:]
     assert result.query("select raw_dir from quality.build_metadata") == [(str(raw),)]
     assert result.query("select count(*) from staging.stg_crm__users")[0][0] > 0
+
+
+def test_unreadable_lines_are_named_without_their_content(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A line with too many fields, an unterminated quote and bytes that are not UTF-8 stop
+    the build with one error naming each file and line, and never printing the line (a
+    lead's email and phone would reach the log)."""
+    raw = _copy(small_raw_dir, tmp_path / "raw")
+    leads = raw / "crm" / "leads.csv"
+    header = leads.read_text(encoding="utf-8").splitlines()[0].split(",")
+    lines_before = len(leads.read_text(encoding="utf-8").splitlines())
+    fields = ["bad-1", "2025-09-01T10:00:00Z", "", "leaky.person@example.org", "+15550001111"]
+    fields += ["x"] * (len(header) - len(fields))
+    with leads.open("ab") as f:
+        f.write((",".join([*fields, "one too many"]) + "\n").encode())
+        f.write(
+            (",".join(["bad-2", *fields[1:]]).replace("+1555", "\xe9+1555") + "\n").encode(
+                "latin-1"
+            )
+        )
+    users = raw / "crm" / "users.csv"
+    with users.open("a", encoding="utf-8") as f:
+        f.write('u-bad,"Unclosed Name,sales,sales_rep,2025-01-01T00:00:00Z\n')
+    result = run_dbt(["run", "--select", "+stg_crm__users"], raw, tmp_path / "work")
+    assert result.returncode != 0
+    assert "Landing files with lines that cannot be read as CSV" in result.output
+    assert (
+        f"{leads}: line {lines_before + 1} (too many columns), line {lines_before + 2} (invalid encoding)"
+        in result.output
+    ), result.output[-3000:]
+    assert f"{users}: line " in result.output
+    assert "leaky.person" not in result.output
+    assert "0001111" not in result.output
