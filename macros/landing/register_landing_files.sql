@@ -46,8 +46,7 @@
                 {%- set scan = landing_csv_scan(stem ~ ".csv") -%}
                 {%- do csv_files.append(stem ~ ".csv") -%}
             {%- else -%}
-                {%- set scan = "(select cast(columns(*) as varchar) from read_parquet("
-                    ~ sql_string_literal(stem ~ ".parquet") ~ "))" -%}
+                {%- set scan = landing_parquet_scan(stem ~ ".parquet") -%}
             {%- endif -%}
             {%- set sql -%}
                 create or replace view {{ view }} as
@@ -113,6 +112,55 @@
 
 {% macro landing_csv_scan(path) -%}
     read_csv({{ landing_csv_options(path) }})
+{%- endmacro %}
+
+{#-
+    DuckDB: a typed landing Parquet file as the text LANDING.md's parsers read, column by
+    column after its Parquet type: timestamps (zone-aware, naive, milli-, micro- or
+    nanosecond) as `YYYY-MM-DDTHH:MM:SS.ffffff` (zone-aware ones in UTC with `Z`; nanoseconds
+    rounded to microseconds), doubles and floats in plain decimal notation (`2.38e-05` ->
+    `0.0000238`, `1e+16` -> `10000000000000000`; inf and NaN stay as they are and are
+    unparseable), everything else (text, dates, decimals, integers, booleans) cast to text.
+    A quarantined row's raw_row shows these texts: the value as the parser saw it.
+-#}
+{% macro landing_parquet_scan(path) %}
+    {%- set schema = run_query(
+        "select column_name, column_type from (describe select * from read_parquet("
+        ~ sql_string_literal(path) ~ "))") -%}
+    {%- set fields = [] -%}
+    {%- for name, column_type in schema.rows -%}
+        {%- set column = adapter.quote(name) -%}
+        {%- set kind = column_type | upper -%}
+        {%- if kind in ['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'] -%}
+            {%- set text = "strftime(timezone('UTC', " ~ column ~ "), '%Y-%m-%dT%H:%M:%S.%fZ')" -%}
+        {%- elif kind.startswith('TIMESTAMP') -%}
+            {%- set text = "strftime(cast(" ~ column ~ " as timestamp), '%Y-%m-%dT%H:%M:%S.%f')" -%}
+        {%- elif kind in ['DOUBLE', 'FLOAT', 'REAL'] -%}
+            {%- set text = plain_decimal_text("cast(" ~ column ~ " as varchar)") -%}
+        {%- else -%}
+            {%- set text = "cast(" ~ column ~ " as varchar)" -%}
+        {%- endif -%}
+        {%- do fields.append(text ~ " as " ~ column) -%}
+    {%- endfor -%}
+    {{ return("(select " ~ fields | join(", ") ~ " from read_parquet(" ~ sql_string_literal(path) ~ "))") }}
+{% endmacro %}
+
+{#- A number's text in scientific notation (`-2.38e-05`) rewritten in plain decimal notation
+    (`-0.0000238`); any other text as it is. -#}
+{% macro plain_decimal_text(text) -%}
+    {%- set pattern = "'^(-?)([0-9]+)(?:[.]([0-9]+))?e([-+][0-9]+)$'" -%}
+    {%- set sign = "regexp_extract(" ~ text ~ ", " ~ pattern ~ ", 1)" -%}
+    {%- set digits = "(regexp_extract(" ~ text ~ ", " ~ pattern ~ ", 2) || regexp_extract("
+        ~ text ~ ", " ~ pattern ~ ", 3))" -%}
+    {%- set point = "(length(regexp_extract(" ~ text ~ ", " ~ pattern ~ ", 2)) + cast(regexp_extract("
+        ~ text ~ ", " ~ pattern ~ ", 4) as integer))" -%}
+    case
+        when not regexp_full_match({{ text }}, {{ pattern }}) then {{ text }}
+        when {{ point }} <= 0 then {{ sign }} || '0.' || repeat('0', -{{ point }}) || {{ digits }}
+        when {{ point }} >= length({{ digits }})
+            then {{ sign }} || {{ digits }} || repeat('0', {{ point }} - length({{ digits }}))
+        else {{ sign }} || left({{ digits }}, {{ point }}) || '.' || substr({{ digits }}, {{ point }} + 1)
+    end
 {%- endmacro %}
 
 {#- Lines of the landing CSVs that cannot be read as CSV (a field count other than the

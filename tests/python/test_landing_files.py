@@ -124,10 +124,11 @@ def test_unreadable_lines_are_named_without_their_content(
     result = run_dbt(["run", "--select", "+stg_crm__users"], raw, tmp_path / "work")
     assert result.returncode != 0
     assert "Landing files with lines that cannot be read as CSV" in result.output
-    assert (
-        f"{leads}: line {lines_before + 1} (too many columns), line {lines_before + 2} (invalid encoding)"
-        in result.output
-    ), result.output[-3000:]
+    expected = (
+        f"{leads}: line {lines_before + 1} (too many columns), "
+        f"line {lines_before + 2} (invalid encoding)"
+    )
+    assert expected in result.output, result.output[-3000:]
     assert f"{users}: line " in result.output
     assert "leaky.person" not in result.output
     assert "0001111" not in result.output
