@@ -13,7 +13,18 @@ final as (
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
         cast('{{ var("reporting_timezone") }}' as {{ dbt.type_string() }}) as reporting_timezone,
         cast('{{ var("attribution_model") }}' as {{ dbt.type_string() }}) as attribution_model,
-        cast({{ var("gross_margin") }} as {{ type_double() }}) as gross_margin
+        cast({{ var("gross_margin") }} as {{ type_double() }}) as gross_margin,
+        cast({{ var("yandex_direct_vat_rate") }} as {{ type_double() }}) as yandex_direct_vat_rate,
+        cast({{ var("quarantine_max_share") }} as {{ type_double() }}) as quarantine_max_share,
+        cast({{ var("attribution_window_days") }} as {{ dbt.type_int() }}) as attribution_window_days,
+        cast({{ var("lead_dedup_days") }} as {{ dbt.type_int() }}) as lead_dedup_days,
+        {%- if var("as_of_date") %}
+        cast('{{ var("as_of_date") }}' as date) as as_of_date,
+        {%- else %}
+        cast(null as date) as as_of_date,
+        {%- endif %}
+        cast('{{ event_date_range().earliest }}' as date) as earliest_event_date,
+        cast('{{ event_date_range().latest }}' as date) as latest_event_date
 )
 
 select * from final

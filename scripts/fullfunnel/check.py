@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import fnmatch
 import json
 import os
@@ -204,6 +205,12 @@ def run_check(
     now = now or datetime.now(UTC).replace(tzinfo=None)
     out.mkdir(parents=True, exist_ok=True)
     settings, tables = load_landing()
+    build_settings = _read_build_settings(warehouse)
+    if build_settings.get("quarantine_max_share") is not None:
+        # the gate allows the share of breaking rows the build allowed (dbt var)
+        settings = dataclasses.replace(
+            settings, max_bad_share=float(build_settings["quarantine_max_share"])
+        )
     mart_suites = load_mart_suites(settings.max_bad_share)
 
     def selected(name: str) -> bool:
@@ -269,7 +276,10 @@ def run_check(
                         row_counts.update(_row_count_only(ctx, table))
             facts: dict[str, Any] = {}
             if marts_selected:
-                vat = float(dbt_var("yandex_direct_vat_rate", DEFAULT_VAT_RATE))
+                vat = float(
+                    build_settings.get("yandex_direct_vat_rate")
+                    or dbt_var("yandex_direct_vat_rate", DEFAULT_VAT_RATE)
+                )
                 try:
                     facts, fact_notes = compute_raw_facts(
                         RawFactsContext(
@@ -289,7 +299,7 @@ def run_check(
                 notes.append(
                     f"raw totals recomputed with reporting currency {meta['reporting_currency']}, "
                     f"time zone {meta['reporting_timezone']}, Yandex VAT rate {vat:g} "
-                    "(dbt_project.yml)"
+                    "(the build's settings, quality.build_metadata)"
                 )
         finally:
             raw_con.close()
@@ -332,6 +342,21 @@ def _connect(path: str, spill: str, read_only: bool = False) -> duckdb.DuckDBPyC
     if read_only:
         return duckdb.connect(path, read_only=True, config=config)
     return duckdb.connect(path, config=config)
+
+
+def _read_build_settings(warehouse: Path) -> dict[str, Any]:
+    """The settings the build used that the gate applies too (quality.build_metadata):
+    quarantine_max_share and yandex_direct_vat_rate. Empty for a warehouse built before
+    they were recorded, or one that cannot be read (the caller reports that)."""
+    columns = ("quarantine_max_share", "yandex_direct_vat_rate")
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            row = con.execute(
+                f"select {', '.join(columns)} from quality.build_metadata limit 1"
+            ).fetchone()
+    except duckdb.Error:
+        return {}
+    return dict(zip(columns, row, strict=True)) if row else {}
 
 
 def _read_run_metadata(

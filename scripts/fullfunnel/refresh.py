@@ -2,7 +2,8 @@
 
 Steps, in order, each printed with its command and how long it took:
 
-1. `build`    `dbt build` on `--raw-dir` into `--warehouse` (`--full-refresh` passed on);
+1. `build`    `dbt build` on `--raw-dir` into `--warehouse` (`--full-refresh` and `--vars`
+              passed on);
 2. `check`    `fullfunnel check` (the data quality checkpoint; `--skip-check` leaves it out);
 3. `snapshot` `fullfunnel snapshot` (the month's KPI snapshot and the one-page report;
               `--skip-snapshot` leaves it out);
@@ -35,6 +36,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from fullfunnel.publish import DEFAULT_PARQUET_DIR, DEFAULT_SERVING
 
@@ -141,7 +144,7 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
     env["PYTHONUNBUFFERED"] = "1"
 
     dbt = find_dbt()
-    dbt_vars = json.dumps({"raw_dir": str(raw_dir)})
+    dbt_vars = json.dumps({**parse_dbt_vars(getattr(args, "vars", "")), "raw_dir": str(raw_dir)})
     fullfunnel = [sys.executable, "-m", "fullfunnel.cli"]
 
     steps = [
@@ -252,8 +255,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--docs", action="store_true", help="run `dbt docs generate` after publishing"
     )
+    parser.add_argument(
+        "--vars",
+        default="",
+        help="dbt vars for the build, a YAML mapping as for `dbt --vars` "
+        "(e.g. '{as_of_date: 2026-06-30, reporting_currency: EUR}'); `raw_dir` comes from "
+        "--raw-dir. check and snapshot read what the build used from quality.build_metadata",
+    )
     parser.add_argument("--project-dir", help="the dbt project root (default: found)")
     parser.set_defaults(func=run_command)
+
+
+def parse_dbt_vars(text: str) -> dict[str, object]:
+    """`--vars` as a mapping (YAML, as dbt reads it); dates stay text, as dbt passes them."""
+    if not text.strip():
+        return {}
+    try:
+        value = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise RefreshError(f"--vars is not a YAML mapping: {exc}") from exc
+    if not isinstance(value, dict):
+        raise RefreshError(
+            f"--vars must be a mapping such as '{{as_of_date: 2026-06-30}}', got {text!r}"
+        )
+    if "raw_dir" in value:
+        raise RefreshError("--vars: give the landing folder with --raw-dir, not raw_dir")
+    return value
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves `2026-06-30` as text (JSON has no dates)."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def run_command(args: argparse.Namespace) -> int:
