@@ -18,11 +18,7 @@ final as (
         cast({{ var("quarantine_max_share") }} as {{ type_double() }}) as quarantine_max_share,
         cast({{ var("attribution_window_days") }} as {{ dbt.type_int() }}) as attribution_window_days,
         cast({{ var("lead_dedup_days") }} as {{ dbt.type_int() }}) as lead_dedup_days,
-        {%- if var("as_of_date") %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date,
-        {%- else %}
-        cast(null as date) as as_of_date,
-        {%- endif %}
+        cast({{ "'" ~ var("as_of_date") ~ "'" if var("as_of_date") else "null" }} as date) as as_of_date,
         cast('{{ event_date_range().earliest }}' as date) as earliest_event_date,
         cast('{{ event_date_range().latest }}' as date) as latest_event_date
 )
