@@ -906,6 +906,7 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         attribution_model=build.get("attribution_model") or "",
         cards=cards,
         alerts=alerts,
+        has_plan=snap.has_plan,
         funnel_svg=funnel_svg,
         new_customer_cac=fmt_money(
             next((r["value"] for r in snap.tables["kpis"].to_pylist() if r["kpi"] == "cac"), None),

@@ -208,6 +208,11 @@ class Snapshot:
         return f"{self.month:%Y-%m}"
 
     @property
+    def has_plan(self) -> bool:
+        """Whether seeds/marketing_plan has rows for the month (else nothing is "on track")."""
+        return self.tables["plan"].num_rows > 0
+
+    @property
     def reporting_currency(self) -> str:
         """The reporting currency the warehouse was built in."""
         return str(self.build.get("reporting_currency") or "")
@@ -226,7 +231,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--month",
-        help="YYYY-MM (default: the latest complete month of marts.mart_cmo_kpis_monthly)",
+        help="YYYY-MM (default: the latest complete month of marts.mart_cmo_kpis_monthly "
+        "with activity: leads, sessions, spend, new customers or revenue)",
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help=f"snapshot root folder (default: {DEFAULT_OUT})"
@@ -299,8 +305,12 @@ def _run(args: argparse.Namespace) -> int:
             f"({scope}) actual {worst['actual']:.6g} vs plan {worst['target']:.6g}"
             + (f", {miss:.1%} off" if miss is not None else "")
         )
-    else:
+    elif snap.has_plan:
         print("  alerts: none, every plan metric of the month is on track")
+    else:
+        print(
+            "  alerts: none, no plan for this month (seeds/marketing_plan.csv has no rows for it)"
+        )
 
     code = EXIT_OK
     if result.render_note:
@@ -489,14 +499,16 @@ def pick_month(
             "cannot tell which month is complete (quality.source_freshness has no event "
             "dates); pass --month YYYY-MM"
         )
+    # the latest complete month with activity: a month of zeros is never the headline
     month = con.execute(
-        "select max(month) from marts.mart_cmo_kpis_monthly where last_day(month) <= ?",
+        "select max(month) from marts.mart_cmo_kpis_monthly where last_day(month) <= ? "
+        "and (leads > 0 or sessions > 0 or ad_spend > 0 or new_customers > 0 or revenue <> 0)",
         [latest.date()],
     ).fetchall()[0][0]
     if month is None:
         raise SnapshotError(
-            f"no complete month yet (latest event {latest:%Y-%m-%d %H:%M}, marts cover "
-            f"{span}); pass --month YYYY-MM"
+            f"no complete month with activity yet (latest event {latest:%Y-%m-%d %H:%M}, "
+            f"marts cover {span}); pass --month YYYY-MM"
         )
     return month, covered
 

@@ -540,3 +540,25 @@ def test_a_chromium_that_always_fails_gives_up(tmp_path: Path) -> None:
     code, failures = run_chromium(str(fake), [], "file:///dev/null", attempts=2)
     assert code == 3
     assert failures == "exit 3: cannot open display; exit 3: cannot open display"
+
+
+def test_no_plan_and_no_activity_are_said(demo_build: DbtResult, tmp_path: Path) -> None:
+    """A complete month without activity (zeros) is never the default headline; a month
+    without plan rows says "no plan for this month", never "on track"."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_build.db_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update marts.mart_cmo_kpis_monthly set leads = 0, sessions = 0, ad_spend = 0, "
+            f"new_customers = 0, revenue = 0 where month = date '{MONTH_START}'"
+        )
+        con.execute("delete from marts.mart_plan_vs_actual where month = date '2026-09-01'")
+    result = snapshot("--warehouse", str(db), "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("snapshot 2026-09 (complete month)"), result.stdout
+    assert "no plan for this month" in result.stdout
+    assert "on track" not in result.stdout
+    (folder,) = run_folders(tmp_path / "out", month="2026-09")
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "No plan for this month" in html
+    assert "Every plan metric of the month is on track" not in html
