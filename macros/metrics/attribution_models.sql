@@ -14,3 +14,12 @@
     {%- endif -%}
     {{ return(model) }}
 {% endmacro %}
+
+{#- The lead whose credits a deal or customer inherits (METRICS.md): its lead when valid, the
+    lead it duplicates when it is a duplicate, else none (`leads` is a stg_crm__leads alias). -#}
+{% macro attributed_lead_id(leads) -%}
+    case
+        when {{ leads }}.is_valid then {{ leads }}.lead_id
+        when {{ leads }}.invalid_reason = 'duplicate' then {{ leads }}.duplicate_of_lead_id
+    end
+{%- endmacro %}

@@ -75,6 +75,7 @@ REQUIRED_MARTS: tuple[str, ...] = (
     "mart_plan_vs_actual",
     "mart_sales_reps_monthly",
     "mart_onboarding_retention",
+    "mart_pipeline",
 )
 # (schema, relation) published beside the marts
 EXTRA_RELATIONS: tuple[tuple[str, str], ...] = (("quality", "build_metadata"),)

@@ -42,10 +42,7 @@ final as (
         customers.customer_id,
         customers.crm_deal_id,
         deals.lead_id as deal_lead_id,
-        case
-            when leads.is_valid then leads.lead_id
-            when leads.invalid_reason = 'duplicate' then leads.duplicate_of_lead_id
-        end as attributed_lead_id,
+        {{ attributed_lead_id('leads') }} as attributed_lead_id,
         case
             when not customers.has_customer_row then 'customer_not_found'
             when customers.crm_deal_id is null then 'no_crm_deal_id'

@@ -1,6 +1,7 @@
 {#- The months the monthly marts cover (METRICS.md, "Months covered"): from the month of the
     earliest event among the staged landing rows (ad rows, sessions, leads, deals created or
-    closed, invoices issued or paid, refunds) to as_of_month, the month of the latest such event or of var as_of_date. -#}
+    closed, invoices issued or paid, refunds) to as_of_month, the month of as_of_date: the
+    date of the latest such event, or var as_of_date. -#}
 {{ config(materialized='table') }}
 {#- The calendar spans the event dates LANDING.md rule 7 accepts (vars earliest_event_date ..
     latest_event_date, and as_of_date): no staged event lies outside it. -#}
@@ -13,37 +14,45 @@
 
 with
 
-event_months as (
-    select {{ month_of_date('date') }} as event_month from {{ ref('int_ad_spend_unioned') }}
+event_dates as (
+    select date as event_date from {{ ref('int_ad_spend_unioned') }}
     union all
-    select {{ reporting_month('started_at') }} as event_month from {{ ref('stg_web__sessions') }}
+    select {{ reporting_date('started_at') }} as event_date from {{ ref('stg_web__sessions') }}
     union all
-    select {{ reporting_month('created_at') }} as event_month from {{ ref('stg_crm__leads') }}
+    select {{ reporting_date('created_at') }} as event_date from {{ ref('stg_crm__leads') }}
     union all
-    select {{ reporting_month('created_at') }} as event_month from {{ ref('stg_crm__deals') }}
+    select {{ reporting_date('created_at') }} as event_date from {{ ref('stg_crm__deals') }}
     union all
-    select {{ reporting_month('closed_at') }} as event_month
+    select {{ reporting_date('closed_at') }} as event_date
     from {{ ref('stg_crm__deals') }}
     where closed_at is not null
     union all
-    select {{ reporting_month('issued_at') }} as event_month from {{ ref('stg_billing__invoices') }}
+    select {{ reporting_date('issued_at') }} as event_date from {{ ref('stg_billing__invoices') }}
     union all
-    select {{ reporting_month('paid_at') }} as event_month
+    select {{ reporting_date('paid_at') }} as event_date
     from {{ ref('stg_billing__invoices') }}
     where paid_at is not null
     union all
-    select {{ reporting_month('refunded_at') }} as event_month from {{ ref('stg_billing__refunds') }}
+    select {{ reporting_date('refunded_at') }} as event_date from {{ ref('stg_billing__refunds') }}
+),
+
+event_bounds as (
+    select
+        min(event_date) as first_event_date,
+        {%- if var('as_of_date') %}
+        cast('{{ var("as_of_date") }}' as date) as as_of_date
+        {%- else %}
+            max(event_date) as as_of_date
+        {%- endif %}
+    from event_dates
 ),
 
 bounds as (
     select
-        min(event_month) as first_month,
-        {%- if var('as_of_date') %}
-        {{ month_of_date("cast('" ~ var('as_of_date') ~ "' as date)") }} as as_of_month
-        {%- else %}
-            max(event_month) as as_of_month
-        {%- endif %}
-    from event_months
+        as_of_date,
+        {{ month_of_date('first_event_date') }} as first_month,
+        {{ month_of_date('as_of_date') }} as as_of_month
+    from event_bounds
 ),
 
 month_numbers as (
@@ -60,6 +69,7 @@ final as (
     select
         calendar_months.month,
         bounds.as_of_month,
+        bounds.as_of_date,
         {{ month_last_day('calendar_months.month') }} as month_end_date,
         cast({{ dbt.dateadd('month', -1, 'calendar_months.month') }} as date) as previous_month
     from calendar_months
