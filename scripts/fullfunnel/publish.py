@@ -76,6 +76,7 @@ REQUIRED_MARTS: tuple[str, ...] = (
     "mart_sales_reps_monthly",
     "mart_onboarding_retention",
     "mart_pipeline",
+    "mart_funnel_cohorts",
 )
 # (schema, relation) published beside the marts
 EXTRA_RELATIONS: tuple[tuple[str, str], ...] = (("quality", "build_metadata"),)

@@ -1,5 +1,6 @@
 {#- The whole business per month covered (METRICS.md): spend and fully loaded marketing
-    cost, the lead funnel by lead cohort, new customers and CAC, revenue, the MRR bridge,
+    cost, the lead funnel by lead cohort (with its 90-day cr2 once mature and its projection
+    while young), new customers and CAC, revenue, the MRR bridge,
     churn, NRR, ARPA, LTV, LTV/CAC and payback. -#}
 {%- set gross_margin = var('gross_margin') %}
 
@@ -16,6 +17,10 @@ leads as (
 
 mrr_movements as (
     select * from {{ ref('int_mrr_movements_classified') }}
+),
+
+cohorts as (
+    select * from {{ ref('int_cohorts_monthly') }}
 ),
 
 ad_spend_monthly as (
@@ -95,6 +100,9 @@ joined as (
         coalesce(leads_monthly.leads, 0) as leads,
         coalesce(leads_monthly.won_leads, 0) as won_leads,
         leads_monthly.speed_to_lead_minutes,
+        cohorts.cr2_90d,
+        cohorts.is_mature_90d,
+        cohorts.projected_won_leads_90d,
         coalesce(customers_monthly.new_customers, 0) as new_customers,
         coalesce(revenue_monthly.revenue, 0) as revenue,
         coalesce(mrr_monthly.mrr, 0) as mrr,
@@ -115,6 +123,7 @@ joined as (
     left join customers_monthly on months.month = customers_monthly.month
     left join revenue_monthly on months.month = revenue_monthly.month
     left join mrr_monthly on months.month = mrr_monthly.month
+    left join cohorts on months.month = cohorts.month
 ),
 
 rates as (
@@ -145,6 +154,10 @@ final as (
         cast({{ safe_ratio('ad_spend', 'leads') }} as {{ type_double() }}) as cpl,
         cast({{ safe_ratio('leads', 'sessions') }} as {{ type_double() }}) as cr1,
         cast({{ safe_ratio('won_leads', 'leads') }} as {{ type_double() }}) as cr2,
+        cast(cr2_90d as {{ type_double() }}) as cr2_90d,
+        cast(is_mature_90d as {{ dbt.type_boolean() }}) as is_mature_90d,
+        cast({{ safe_ratio('projected_won_leads_90d', 'leads') }} as {{ type_double() }})
+            as projected_cr2_90d,
         cast(speed_to_lead_minutes as {{ type_double() }}) as speed_to_lead_minutes,
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
         cast(cac as {{ type_double() }}) as cac,

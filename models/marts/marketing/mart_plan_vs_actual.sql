@@ -2,8 +2,12 @@
     (METRICS.md, "Plan vs actual"): empty channel = whole business; where the marts have no
     row, additive metrics are 0 and ratios NULL. attainment = actual / target (NULL when the
     target is 0); is_on_track: actual >= target, or actual <= target where lower is better;
-    NULL when actual is NULL. -#}
+    NULL when actual is NULL. cr2 is a cohort metric: its row also says whether the cohort
+    is mature for 90 days and carries the projected 90-day cr2 (projected_actual), judged
+    the same way (is_projected_on_track); for every other metric projected_actual = actual.
+-#}
 {%- set metrics = plan_metrics() %}
+
 
 with
 
@@ -65,6 +69,22 @@ matched as (
             and plan.metric = channel_actuals.metric
 ),
 
+cohorts as (
+    select
+        month,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        is_mature_90d,
+        projected_cr2_90d
+    from {{ ref('mart_cmo_kpis_monthly') }}
+    union all
+    select
+        month,
+        channel,
+        is_mature_90d,
+        projected_cr2_90d
+    from {{ ref('mart_funnel_cohorts') }}
+),
+
 with_actual as (
     select
         *,
@@ -77,6 +97,25 @@ with_actual as (
     from matched
 ),
 
+with_projection as (
+    select
+        with_actual.*,
+        case
+            when with_actual.metric = 'cr2' then coalesce(cohorts.is_mature_90d, false)
+            else true
+        end as is_mature,
+        case
+            when with_actual.metric = 'cr2' then cohorts.projected_cr2_90d
+            else with_actual.actual
+        end as projected_actual
+    from with_actual
+    left join cohorts
+        on
+            with_actual.metric = 'cr2'
+            and with_actual.month = cohorts.month
+            and coalesce(with_actual.channel, '') = coalesce(cohorts.channel, '')
+),
+
 final as (
     select
         cast(month as date) as month,
@@ -85,15 +124,7 @@ final as (
         cast(target as {{ type_double() }}) as target,
         cast(actual as {{ type_double() }}) as actual,
         cast({{ safe_ratio('actual', 'target') }} as {{ type_double() }}) as attainment,
-        cast(
-            case
-                when actual is null then null
-                {%- for metric, spec in metrics.items() if spec.lower_is_better %}
-                    when metric = '{{ metric }}' then actual <= target
-                {%- endfor %}
-                else actual >= target
-            end as {{ dbt.type_boolean() }}
-        ) as is_on_track,
+        cast({{ plan_on_track('actual', 'metric', 'target') }} as {{ dbt.type_boolean() }}) as is_on_track,
         cast(
             case
                 {%- for metric, spec in metrics.items() if spec.lower_is_better %}
@@ -101,8 +132,12 @@ final as (
                 {%- endfor %}
                 else false
             end as {{ dbt.type_boolean() }}
-        ) as is_lower_better
-    from with_actual
+        ) as is_lower_better,
+        cast(is_mature as {{ dbt.type_boolean() }}) as is_mature,
+        cast(projected_actual as {{ type_double() }}) as projected_actual,
+        cast({{ plan_on_track('projected_actual', 'metric', 'target') }} as {{ dbt.type_boolean() }})
+            as is_projected_on_track
+    from with_projection
 )
 
 select * from final

@@ -35,6 +35,7 @@
 -- depends_on: {{ ref('mart_sales_reps_monthly') }}
 -- depends_on: {{ ref('mart_onboarding_retention') }}
 -- depends_on: {{ ref('mart_pipeline') }}
+-- depends_on: {{ ref('mart_funnel_cohorts') }}
 
 {%- set min_name_length = 5 %}
 {%- set min_phone_digits = 7 %}
