@@ -142,3 +142,38 @@
     {%- endfor -%}
     {{ return(statements[0]) }}
 {% endmacro %}
+
+{#- collect_list keeps no order: collect (key, value) pairs and sort them. -#}
+{% macro spark__ordered_list(value, order_by) -%}
+    transform(
+        array_sort(collect_list(named_struct('sort_key', {{ order_by }}, 'sort_value', {{ value }}))),
+        sorted_entry -> sorted_entry.sort_value
+    )
+{%- endmacro %}
+
+{#- Arrays are 0-based here; `aggregate` folds over the pivots like DuckDB's list_reduce. -#}
+{% macro spark__linear_system_solution(augmented, size) -%}
+    transform(
+        aggregate(
+            sequence(0, {{ size }} - 1),
+            {{ augmented }},
+            (eliminated, pivot_number) -> transform(
+                eliminated,
+                (matrix_row, row_index) -> case
+                    when row_index = pivot_number
+                        then transform(matrix_row, v -> v / eliminated[pivot_number][pivot_number])
+                    else transform(
+                        matrix_row,
+                        (v, column_index) -> v - matrix_row[pivot_number] * eliminated[pivot_number][column_index]
+                        / eliminated[pivot_number][pivot_number]
+                    )
+                end
+            )
+        ),
+        solved_row -> element_at(solved_row, -1)
+    )
+{%- endmacro %}
+
+{% macro spark__dot_product(left, right) -%}
+    aggregate(zip_with({{ left }}, {{ right }}, (l, r) -> l * r), cast(0 as double), (total, v) -> total + v)
+{%- endmacro %}

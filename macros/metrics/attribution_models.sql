@@ -1,7 +1,9 @@
-{#- The attribution models of METRICS.md ("Credit"); var attribution_model picks the one the
-    marts use. -#}
+{#- The attribution models of METRICS.md ("Credit", "Data-driven attribution"); var
+    attribution_model picks the one the marts use. -#}
 {% macro attribution_models() %}
-    {{ return(['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay']) }}
+    {{ return([
+        'first_touch', 'last_touch', 'linear', 'position_based', 'time_decay', 'last_non_direct', 'markov'
+    ]) }}
 {% endmacro %}
 
 {#- The model the marts use (var attribution_model), validated (validate_vars() reports it

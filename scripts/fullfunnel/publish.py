@@ -77,6 +77,7 @@ REQUIRED_MARTS: tuple[str, ...] = (
     "mart_onboarding_retention",
     "mart_pipeline",
     "mart_funnel_cohorts",
+    "mart_attribution_markov",
 )
 # (schema, relation) published beside the marts
 EXTRA_RELATIONS: tuple[tuple[str, str], ...] = (("quality", "build_metadata"),)

@@ -1,5 +1,5 @@
-{#- Every touchpoint's credit under each attribution model (METRICS.md, "Credit"); a lead's
-    credits sum to exactly 1 under every model. -#}
+{#- Every touchpoint's credit under each attribution model (METRICS.md, "Credit" and
+    "Data-driven attribution"); a lead's credits sum to exactly 1 under every model. -#}
 {{ config(materialized='table') }}
 
 with
@@ -24,11 +24,34 @@ decay_weighted as (
     from touchpoints
 ),
 
+removal_effects as (
+    select * from {{ ref('int_markov_removal_effects') }}
+),
+
+markov_weighted as (
+    select
+        decay_weighted.*,
+        coalesce(removal_effects.removal_effect, 0.0)
+        / count(*) over (partition by decay_weighted.lead_id, decay_weighted.channel) as markov_weight
+    from decay_weighted
+    left join removal_effects
+        on decay_weighted.channel = removal_effects.channel
+),
+
 decay_normalized as (
     select
         *,
-        decay_weight / sum(decay_weight) over (partition by lead_id) as decay_credit
-    from decay_weighted
+        decay_weight / sum(decay_weight) over (partition by lead_id) as decay_credit,
+        case
+            when sum(markov_weight) over (partition by lead_id) > 0
+                then markov_weight / sum(markov_weight) over (partition by lead_id)
+            else 1.0 / touchpoint_count
+        end as markov_credit,
+        coalesce(
+            max(case when channel != 'direct' then touchpoint_number end) over (partition by lead_id),
+            touchpoint_count
+        ) as last_non_direct_number
+    from markov_weighted
 ),
 
 credited as (
@@ -63,6 +86,13 @@ credited as (
                     end
             when 'time_decay'
                 then decay_normalized.decay_credit
+            when 'last_non_direct'
+                then case
+                        when decay_normalized.touchpoint_number = decay_normalized.last_non_direct_number then 1.0
+                        else 0.0
+                    end
+            when 'markov'
+                then decay_normalized.markov_credit
         end as credit
     from decay_normalized
     cross join models

@@ -36,6 +36,7 @@
 -- depends_on: {{ ref('mart_onboarding_retention') }}
 -- depends_on: {{ ref('mart_pipeline') }}
 -- depends_on: {{ ref('mart_funnel_cohorts') }}
+-- depends_on: {{ ref('mart_attribution_markov') }}
 
 {%- set min_name_length = 5 %}
 {%- set min_phone_digits = 7 %}

@@ -1,0 +1,100 @@
+{#- The paths of the Markov chain (METRICS.md, "Data-driven attribution"), one row per step:
+    a valid lead's path is the channels of its touchpoints in order (converting); a visitor_id
+    with sessions and no valid lead has the channels of its sessions that started in
+    [last session start - attribution_window_days, last session start], in order, ties by
+    session_id (non-converting). Consecutive equal channels merge into one step. Only rows up
+    to as_of_date count; sessions without a visitor_id are on no path. -#}
+{{ config(materialized='table') }}
+
+with
+
+as_of as (
+    select max(as_of_date) as as_of_date from {{ ref('int_months_covered') }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_collected') }}
+),
+
+valid_leads as (
+    select
+        leads.visitor_id,
+        leads.created_at
+    from {{ ref('stg_crm__leads') }} as leads
+    cross join as_of
+    where
+        leads.is_valid
+        and {{ reporting_date('leads.created_at') }} <= as_of.as_of_date
+),
+
+sessions as (
+    select
+        sessions.visitor_id,
+        sessions.session_id,
+        sessions.started_at,
+        sessions.channel
+    from {{ ref('int_sessions_classified') }} as sessions
+    cross join as_of
+    where
+        sessions.visitor_id is not null
+        and {{ reporting_date('sessions.started_at') }} <= as_of.as_of_date
+        and not exists (
+            select 1 from valid_leads
+            where valid_leads.visitor_id = sessions.visitor_id
+        )
+),
+
+visitor_sessions as (
+    select
+        *,
+        max(started_at) over (partition by visitor_id) as last_started_at
+    from sessions
+),
+
+converting_touches as (
+    select
+        touchpoints.lead_id as path_id,
+        true as is_converting,
+        touchpoints.touchpoint_number as touch_number,
+        touchpoints.channel
+    from touchpoints
+    cross join as_of
+    where {{ reporting_date('touchpoints.lead_created_at') }} <= as_of.as_of_date
+),
+
+non_converting_touches as (
+    select
+        visitor_id as path_id,
+        false as is_converting,
+        row_number() over (partition by visitor_id order by started_at, session_id) as touch_number,
+        channel
+    from visitor_sessions
+    where
+        started_at
+        >= {{ dbt.dateadd('day', -(var('attribution_window_days') | int), 'last_started_at') }}
+),
+
+touches as (
+    select * from converting_touches
+    union all
+    select * from non_converting_touches
+),
+
+step_starts as (
+    select
+        *,
+        lag(channel) over (partition by is_converting, path_id order by touch_number) as previous_channel
+    from touches
+),
+
+final as (
+    select
+        path_id,
+        is_converting,
+        row_number() over (partition by is_converting, path_id order by touch_number) as step_number,
+        channel
+    from step_starts
+    where previous_channel is null or previous_channel != channel
+)
+
+select * from final
