@@ -432,6 +432,15 @@ def _report(progress: Callable[[str], None], step: str, i: int, m: Measurement, 
     )
 
 
+def node_time_share(target: Path, name_part: str) -> dict[str, float]:
+    """The nodes (models and tests) whose name holds `name_part`: their summed execution time
+    in a build's run_results.json, and its share of all nodes' summed time."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    total = sum(r["execution_time"] for r in results)
+    part = sum(r["execution_time"] for r in results if name_part in r["unique_id"].split(".")[2])
+    return {"seconds": round(part, 3), "share": round(part / total, 4) if total else math.nan}
+
+
 def bench_scale(ctx: Context, repeats: int, progress: Callable[[str], None]) -> dict:
     """Measure the five steps on one scale; returns its JSON record."""
     steps = {name: StepSummary() for name in STEPS}
@@ -453,6 +462,8 @@ def bench_scale(ctx: Context, repeats: int, progress: Callable[[str], None]) -> 
             shutil.rmtree(run_dir)
     built_dir = full_dir / "run0"
     built = built_dir / "warehouse.duckdb"
+    markov = node_time_share(built_dir / "target", "markov")
+    progress(f"  markov nodes: {markov['seconds']:.1f} s, {markov['share']:.1%} of node time")
 
     # (2) the floor: seeded warehouse (landing views + seeds) prepared untimed, then the plan
     floor_dir = _fresh(ctx.work / "floor")
@@ -524,6 +535,7 @@ def bench_scale(ctx: Context, repeats: int, progress: Callable[[str], None]) -> 
     return {
         "steps": {name: s.to_json() for name, s in steps.items()},
         "new_day_rows": appended,
+        "markov_node_time": markov,
         "ratio_full_over_floor": ratio("full", "floor", "seconds"),
         "ratio_incremental_over_full": ratio("incremental", "full", "seconds"),
         "ratio_full_over_floor_cpu": ratio("full", "floor", "cpu_seconds"),
@@ -585,6 +597,15 @@ def markdown(result: dict) -> str:
             f"{rec.get('ratio_incremental_over_full_cpu', math.nan):.2f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for label, rec in result["scales"].items():
+        markov = rec.get("markov_node_time")
+        if markov:
+            lines.append(
+                f"Scale {label}: the Markov attribution nodes (models and tests named *markov*) "
+                f"take {markov['seconds']:.1f} s, {markov['share']:.1%} of the full build's "
+                "summed node time."
+            )
     lines.append("")
     for key, what in (("", "wall"), ("_cpu", "CPU")):
         exps = result.get(f"scaling_exponents{key}") or {}

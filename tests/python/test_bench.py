@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from fullfunnel.bench import STEPS, markdown, profile_settings, scaling_exponents
+from fullfunnel.bench import (
+    STEPS,
+    markdown,
+    node_time_share,
+    profile_settings,
+    scaling_exponents,
+)
 
 from .conftest import PROJECT_ROOT
 
@@ -45,6 +51,23 @@ def test_json_has_every_step_timed_and_the_ratios(bench_run) -> None:
     assert scale["ratio_incremental_over_full_cpu"] > 0
     assert sum(scale["new_day_rows"].values()) > 0
     assert result["full_build_exponent_10_100"] is None
+    markov = scale["markov_node_time"]
+    assert markov["seconds"] > 0
+    assert 0 < markov["share"] < 1
+
+
+def test_node_time_share_sums_the_named_nodes(tmp_path: Path) -> None:
+    results = [
+        {"unique_id": "model.fullfunnel.int_markov_transitions", "execution_time": 1.0},
+        {
+            "unique_id": "test.fullfunnel.not_null_int_markov_path_steps_channel.3f2",
+            "execution_time": 0.5,
+        },
+        {"unique_id": "model.fullfunnel.fct_leads", "execution_time": 8.5},
+        {"unique_id": "model.markov_package.fct_leads", "execution_time": 10.0},
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
+    assert node_time_share(tmp_path, "markov") == {"seconds": 1.5, "share": 0.075}
 
 
 def test_markdown_table_has_a_row_per_scale(bench_run) -> None:
