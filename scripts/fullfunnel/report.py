@@ -266,10 +266,21 @@ def collect_report_data(
                 "retention": [counts.get(k, 0) / customers for k in range(span + 1)],
             }
         )
+    latest_mature = con.sql(
+        """
+        select month, cr2_90d
+        from marts.mart_cmo_kpis_monthly
+        where is_mature_90d and month <= $month and cr2_90d is not null
+        order by month desc
+        limit 1
+        """,
+        params=params,
+    ).fetchall()
     return {
         "trends": trends,
         "funnel": dict(zip(("qualified_leads", "deals", "won_leads"), funnel, strict=True)),
         "cohorts": cohort_rows,
+        "latest_mature_cr2": latest_mature[0] if latest_mature else None,
     }
 
 
@@ -686,21 +697,38 @@ def _kpi_cards(snap: Snapshot, data: dict[str, Any]) -> list[dict[str, Any]]:
             status, status_colour = ("no plan", MUTED) if row["target"] is None else ("n/a", MUTED)
         else:
             status, status_colour = ("on track", GOOD) if row["is_on_track"] else ("off track", BAD)
+        plan_line = (
+            f"plan {fmt_kpi(kpi, row['target'], currency)} · {fmt_percent(row['attainment'], 0)}"
+            if row["target"] is not None
+            else "no plan for this KPI"
+        )
+        young = kpi == "cr2" and row.get("is_mature") is False
+        if young:
+            # a young cohort: judged by its projection, and compared with a mature cohort
+            # instead of last month's (also young) one
+            status = f"{status} (projected)" if row["is_on_track"] is not None else status
+            plan_line = f"projected {fmt_kpi(kpi, row['projected_actual'], currency)}" + (
+                f" · plan {fmt_kpi(kpi, row['target'], currency)}"
+                if row["target"] is not None
+                else ""
+            )
+            mature = data.get("latest_mature_cr2")
+            mom_text, mom_colour = (
+                (f"90-day CR2 of {mature[0]:%b %Y} cohort: {fmt_percent(mature[1])}", MUTED)
+                if mature
+                else ("no cohort mature for 90 days yet", MUTED)
+            )
+            yoy_text, yoy_colour = "", MUTED
         cards.append(
             {
                 "label": KPI_LABELS.get(kpi, kpi.replace("_", " ").capitalize()),
-                "value": fmt_kpi(kpi, row["value"], currency),
-                "plan": (
-                    f"plan {fmt_kpi(kpi, row['target'], currency)} · "
-                    f"{fmt_percent(row['attainment'], 0)}"
-                    if row["target"] is not None
-                    else "no plan for this KPI"
-                ),
+                "value": fmt_kpi(kpi, row["value"], currency) + (" to date" if young else ""),
+                "plan": plan_line,
                 "status": status,
                 "status_colour": status_colour,
-                "mom": f"vs {previous_label} {mom_text}",
+                "mom": mom_text if young else f"vs {previous_label} {mom_text}",
                 "mom_colour": mom_colour,
-                "yoy": f"vs {year_label} {yoy_text}",
+                "yoy": yoy_text if young else f"vs {year_label} {yoy_text}",
                 "yoy_colour": yoy_colour,
                 "sparkline": sparkline([series.get(m) for m in months]),
             }
@@ -719,6 +747,12 @@ def _alerts(snap: Snapshot) -> list[dict[str, Any]]:
     for rank, alert in enumerate(snap.alerts, start=1):
         metric = alert["metric"]
         miss = alert["relative_miss"]
+        direction = "above budget/limit" if alert["is_lower_better"] else "below plan"
+        if alert.get("is_mature") is False:
+            direction = (
+                f"projected {fmt_kpi(metric, alert['projected_actual'], currency)}: cohort "
+                f"{alert['cohort_youngest_age_days']}-{alert['cohort_oldest_age_days']} days old"
+            )
         out.append(
             {
                 "rank": rank,
@@ -728,7 +762,8 @@ def _alerts(snap: Snapshot) -> list[dict[str, Any]]:
                 "target": fmt_kpi(metric, alert["target"], currency),
                 "attainment": fmt_percent(alert["attainment"], 1),
                 "miss": fmt_percent(miss, 1) if miss is not None else "target 0",
-                "direction": "above budget/limit" if alert["is_lower_better"] else "below plan",
+                "severity": alert.get("severity") or "severe",
+                "direction": direction,
             }
         )
     return out

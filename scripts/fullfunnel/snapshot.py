@@ -10,14 +10,18 @@ What it does (issue 7):
    default all) into a run folder, with a `manifest.json`:
 
    - `kpis`: one row per KPI column of `marts.mart_cmo_kpis_monthly` (in column order):
-     value, plan target, attainment, on-track flag and is_lower_better (whole-business rows of
+     value, plan target, attainment, on-track flag (a young cr2 cohort judged by its projection,
+     `is_mature`, `projected_actual`) and is_lower_better (whole-business rows of
      `marts.mart_plan_vs_actual`; NULL where the plan has no such metric), the previous
      month's value, change (absolute and relative to |previous|), the same month last year
      and the change against it (NULL where the marts do not reach back that far).
    - `channels`: the month's rows of `marts.mart_marketing_monthly` (all columns).
    - `reps`: the month's rows of `marts.mart_sales_reps_monthly` (all columns).
-   - `plan`: every plan row of the month (whole business, channel NULL, and per channel)
-     with `relative_miss` (how far an off-track metric misses its target, as a share of it).
+   - `plan`: every plan row of the month (whole business, channel NULL, and per channel),
+     judged as METRICS.md says: a row that is not mature (a cr2 cohort younger than 90 days)
+     by its projection (`judged_value`, `is_judged_on_track`), with the cohort's age in days
+     (youngest and oldest lead), `relative_miss` (how far an off-track row misses its target,
+     as a share of it) and `severity` (minor under 10%, moderate under 30%, else severe).
 
    JSON is one file `snapshot.json` (`{"month", "reporting_currency", "tables": {...}}`),
    CSV and Parquet one file per table (`<table>.csv`, `<table>.parquet`), XLSX one workbook
@@ -98,6 +102,10 @@ HISTORY_STORAGE_VERSION = "v1.5.0"
 # sources whose dates are periods, not events: not used to decide whether a month is complete
 PERIOD_DATED_SYSTEMS: tuple[str, ...] = ("finance",)
 # METRICS.md: budgets and these metrics are on track when actual <= target
+# an off-track plan row's severity by its relative miss: below MODERATE_MISS minor, below
+# SEVERE_MISS moderate, else severe
+MODERATE_MISS = 0.10
+SEVERE_MISS = 0.30
 LOWER_IS_BETTER_PLAN_METRICS: tuple[str, ...] = (
     "ad_spend",
     "marketing_cost",
@@ -524,7 +532,10 @@ def _kpis_sql(long_sql: str, lower_better: str) -> str:
             metric,
             target,
             attainment,
-            is_on_track,
+            -- a young cr2 cohort is judged by its projection (METRICS.md, "Plan vs actual")
+            case when is_mature then is_on_track else is_projected_on_track end as is_on_track,
+            is_mature,
+            projected_actual,
             {lower_better} as is_lower_better
         from marts.mart_plan_vs_actual
         where month = $month and channel is null
@@ -538,6 +549,8 @@ def _kpis_sql(long_sql: str, lower_better: str) -> str:
             plan.target,
             plan.attainment,
             plan.is_on_track,
+            plan.is_mature,
+            plan.projected_actual,
             plan.is_lower_better,
             prev.value as previous_value,
             cur.value - prev.value as change_abs,
@@ -563,6 +576,10 @@ def _kpis_sql(long_sql: str, lower_better: str) -> str:
 
 
 def _plan_sql(lower_better: str) -> str:
+    """Every plan row of $month, judged as METRICS.md says: a row that is not mature (a cr2
+    cohort younger than 90 days) by its projection, every other row by its actual value;
+    `relative_miss` and `severity` grade how far an off-track row misses. $as_of dates the
+    cohort ages."""
     return f"""
     with plan as (
         select
@@ -573,21 +590,44 @@ def _plan_sql(lower_better: str) -> str:
             actual,
             attainment,
             is_on_track,
-            {lower_better} as is_lower_better
+            is_mature,
+            projected_actual,
+            is_projected_on_track,
+            {lower_better} as is_lower_better,
+            case when is_mature then actual else projected_actual end as judged_value,
+            case when is_mature then is_on_track else is_projected_on_track end
+                as is_judged_on_track
         from marts.mart_plan_vs_actual
         where month = $month
+    ),
+
+    missed as (
+        select
+            *,
+            case
+                when is_judged_on_track = false and target <> 0 then
+                    case
+                        when is_lower_better then (judged_value - target) / abs(target)
+                        else (target - judged_value) / abs(target)
+                    end
+            end as relative_miss,
+            case
+                when not is_mature then greatest(0, date_diff('day', last_day(month), $as_of))
+            end as cohort_youngest_age_days,
+            case when not is_mature then date_diff('day', month, $as_of) end
+                as cohort_oldest_age_days
+        from plan
     )
 
     select
         *,
         case
-            when is_on_track = false and target <> 0 then
-                case
-                    when is_lower_better then (actual - target) / abs(target)
-                    else (target - actual) / abs(target)
-                end
-        end as relative_miss
-    from plan
+            when is_judged_on_track is distinct from false then null
+            when relative_miss is null or relative_miss >= {SEVERE_MISS} then 'severe'
+            when relative_miss >= {MODERATE_MISS} then 'moderate'
+            else 'minor'
+        end as severity
+    from missed
     order by channel nulls first, metric
     """
 
@@ -599,6 +639,11 @@ def read_snapshot(warehouse: Path, month: date | None, with_report: bool = True)
         latest = latest_event(con)
         chosen, covered = pick_month(con, month, latest)
         params = {"month": chosen}
+        build_rel = con.sql("select * from quality.build_metadata limit 1")
+        build_rows = build_rel.fetchall()
+        build = dict(zip(build_rel.columns, build_rows[0], strict=True)) if build_rows else {}
+        as_of = build.get("as_of_date") or (latest.date() if latest else _last_day(chosen))
+        plan_params = {"month": chosen, "as_of": as_of}
         columns = kpi_columns(con)
         long_sql = kpi_long_sql(columns)
         lower_better = lower_is_better_sql(con)
@@ -614,21 +659,20 @@ def read_snapshot(warehouse: Path, month: date | None, with_report: bool = True)
                 "order by owner_id",
                 params=params,
             ).to_arrow_table(),
-            "plan": con.sql(_plan_sql(lower_better), params=params).to_arrow_table(),
+            "plan": con.sql(_plan_sql(lower_better), params=plan_params).to_arrow_table(),
         }
         alerts = con.sql(
             f"""
-            select channel, metric, target, actual, attainment, is_lower_better, relative_miss
+            select
+                channel, metric, target, actual, attainment, is_lower_better, relative_miss,
+                severity, is_mature, projected_actual, cohort_youngest_age_days,
+                cohort_oldest_age_days
             from ({_plan_sql(lower_better)})
-            where is_on_track = false
+            where is_judged_on_track = false
             order by relative_miss desc nulls first, channel nulls first, metric
             """,
-            params=params,
+            params=plan_params,
         ).to_arrow_table()
-
-        build_rel = con.sql("select * from quality.build_metadata limit 1")
-        build_rows = build_rel.fetchall()
-        build = dict(zip(build_rel.columns, build_rows[0], strict=True)) if build_rows else {}
         fresh_rel = con.sql(
             "select source_system, source_table, staged_rows, latest_event_at "
             "from quality.source_freshness order by source_system, source_table"

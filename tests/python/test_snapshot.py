@@ -22,7 +22,8 @@ import duckdb
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
-from fullfunnel.report import CHROMIUM_FLAGS, find_chromium, run_chromium
+from fullfunnel.report import CHROMIUM_FLAGS, _alerts, find_chromium, run_chromium
+from fullfunnel.snapshot import _plan_sql, read_snapshot
 
 from .conftest import PROJECT_ROOT, DbtResult
 
@@ -313,7 +314,8 @@ def test_fail_on_alert_exits_3_after_writing(
 ) -> None:
     (off_track,) = demo_build.query(
         f"""select count(*) from marts.mart_plan_vs_actual
-        where month = date '{MONTH_START}' and is_on_track = false"""
+        where month = date '{MONTH_START}'
+            and (case when is_mature then is_on_track else is_projected_on_track end) = false"""
     )[0]
     assert off_track > 0, "the demo plan should have off-track metrics"
     assert runs["results"][0].returncode == 0  # without the flag: 0
@@ -562,3 +564,68 @@ def test_no_plan_and_no_activity_are_said(demo_build: DbtResult, tmp_path: Path)
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "No plan for this month" in html
     assert "Every plan metric of the month is on track" not in html
+
+
+PLAN_ROWS = """
+create schema marts;
+create table marts.mart_plan_vs_actual as
+select * from (values
+    -- a young cr2 cohort below plan to date but projected above it: on track
+    (date '2026-10-01', null, 'cr2', 0.25, 0.09, 0.36, false, false, 0.27, true, false),
+    -- a young cr2 cohort projected below plan: judged by the projection
+    (date '2026-10-01', 'meta_social', 'cr2', 0.25, 0.05, 0.2, false, false, 0.20, false, false),
+    (date '2026-10-01', 'meta_social', 'cpl', 34.0, 40.0, 1.18, false, true, 40.0, false, true),
+    (date '2026-10-01', null, 'leads', 170.0, 160.0, 0.94, false, true, 160.0, false, false),
+    (date '2026-10-01', null, 'ad_spend', 10000.0, 20000.0, 2.0, false, true, 20000.0, false, true),
+    (date '2026-10-01', null, 'mrr', 1000.0, 1200.0, 1.2, true, true, 1200.0, true, false)
+) as t(month, channel, metric, target, actual, attainment, is_on_track, is_mature,
+    projected_actual, is_projected_on_track, is_lower_better)
+"""
+
+
+def test_plan_rows_are_judged_by_projection_and_graded() -> None:
+    with duckdb.connect() as con:
+        con.execute(PLAN_ROWS)
+        rel = con.sql(
+            _plan_sql("is_lower_better"),
+            params={"month": MONTH_START, "as_of": date(2026, 11, 5)},
+        )
+        rows = {(r["channel"], r["metric"]): r for r in rel.to_arrow_table().to_pylist()}
+    business_cr2 = rows[(None, "cr2")]
+    assert business_cr2["is_on_track"] is False  # CR2 to date misses the plan...
+    assert business_cr2["is_judged_on_track"] is True  # ...the projection does not
+    assert business_cr2["severity"] is None
+    channel_cr2 = rows[("meta_social", "cr2")]
+    assert channel_cr2["is_judged_on_track"] is False
+    assert channel_cr2["relative_miss"] == pytest.approx(0.2)  # (0.25 - 0.20) / 0.25
+    assert channel_cr2["severity"] == "moderate"
+    # October's leads are 5 (Nov 5 - Oct 31) to 35 (Nov 5 - Oct 1) days old
+    assert (channel_cr2["cohort_youngest_age_days"], channel_cr2["cohort_oldest_age_days"]) == (
+        5,
+        35,
+    )
+    assert rows[("meta_social", "cpl")]["severity"] == "moderate"  # 17.6% over
+    assert rows[(None, "leads")]["severity"] == "minor"  # 5.9% short
+    assert rows[(None, "ad_spend")]["severity"] == "severe"  # 100% over
+    assert rows[(None, "mrr")]["severity"] is None
+    assert rows[(None, "leads")]["cohort_oldest_age_days"] is None  # mature rows: no age
+
+    alert = dict(channel_cr2, is_lower_better=False)
+    (shown,) = _alerts(type("Snap", (), {"alerts": [alert], "reporting_currency": "USD"})())
+    assert shown["direction"] == "projected 20.0%: cohort 5-35 days old"
+    assert shown["severity"] == "moderate"
+
+
+def test_the_demo_raises_no_alert_by_cohort_age_alone(demo_build: DbtResult) -> None:
+    (young_misses,) = demo_build.query(
+        f"""select count(*) from marts.mart_plan_vs_actual
+        where month = date '{MONTH_START}' and metric = 'cr2' and not is_mature
+            and is_on_track = false"""
+    )[0]
+    # October's CR2 to date is far below plan only because its leads are young...
+    assert young_misses > 0
+    snap = read_snapshot(demo_build.db_path, MONTH_START, with_report=False)
+    # ...and the projection, not the CR2 to date, decides
+    assert [a for a in snap.alerts if a["metric"] == "cr2" and not a["is_mature"]] == []
+    (cr2,) = [r for r in snap.tables["kpis"].to_pylist() if r["kpi"] == "cr2"]
+    assert cr2["is_mature"] is False and cr2["is_on_track"] is True
