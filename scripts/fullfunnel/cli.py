@@ -11,7 +11,7 @@ from pathlib import Path
 from fullfunnel.generate import PROFILES
 
 # modules of this package that each register one or more subcommands
-COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "bench")
+COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "bench", "backtest")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
