@@ -745,9 +745,30 @@ def snapshot_json(snap: Snapshot) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+# A text cell that a spreadsheet would read as a formula (OWASP, "CSV injection"): a rep
+# name such as `=HYPERLINK(...)` in crm/users.csv must stay text in every export.
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    """Text cells that begin with =, +, -, @, tab or carriage return get a leading `'`."""
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, FORMULA_START.pattern)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
 def write_csv(table: pa.Table, path: Path) -> None:
-    """CSV with a header, minimal quoting, shortest round-trip floats."""
-    pa_csv.write_csv(table, str(path), pa_csv.WriteOptions(quoting_style="needed"))
+    """CSV with a header, minimal quoting, shortest round-trip floats; text that would be
+    read as a formula is neutralised (`neutralise_formulas`)."""
+    pa_csv.write_csv(
+        neutralise_formulas(table), str(path), pa_csv.WriteOptions(quoting_style="needed")
+    )
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
@@ -805,6 +826,11 @@ def write_xlsx(snap: Snapshot, path: Path) -> None:
             cell.font = bold
         for row in table.to_pylist():  # a few dozen rows at most
             sheet.append([_xlsx_value(v) for v in row.values()])
+            for cell in sheet[sheet.max_row]:
+                # text is text: never a live formula (openpyxl reads "=..." as one)
+                if isinstance(cell.value, str) and FORMULA_START.match(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         for index, column in enumerate(table.column_names, start=1):
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.column_dimensions[letter].width = max(12, min(40, len(column) + 4))

@@ -629,3 +629,30 @@ def test_the_demo_raises_no_alert_by_cohort_age_alone(demo_build: DbtResult) -> 
     assert [a for a in snap.alerts if a["metric"] == "cr2" and not a["is_mature"]] == []
     (cr2,) = [r for r in snap.tables["kpis"].to_pylist() if r["kpi"] == "cr2"]
     assert cr2["is_mature"] is False and cr2["is_on_track"] is True
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    """OWASP CSV injection: a rep name in crm/users.csv such as `=HYPERLINK(...)`."""
+    import csv
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+    from fullfunnel.snapshot import TABLES, write_csv, write_xlsx
+    from openpyxl import load_workbook
+
+    risky = ['=HYPERLINK("http://evil.example","x")', "=1+2", "+1", "-1", "@SUM(A1)", "\tx", "ok"]
+    reps = pa.table({"rep_name": risky, "won_leads": list(range(len(risky)))})
+    tables = {name: pa.table({"x": [1]}) for name in TABLES} | {"reps": reps}
+    write_xlsx(SimpleNamespace(month=MONTH_START, tables=tables), tmp_path / "s.xlsx")
+    sheet = load_workbook(tmp_path / "s.xlsx")["reps"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, len(risky) + 2)]
+    assert [c.data_type for c in cells] == ["s"] * len(risky)  # no "f" (formula)
+    assert [c.value for c in cells] == risky
+    assert [sheet.cell(row=r, column=2).value for r in range(2, len(risky) + 2)] == list(
+        range(len(risky))
+    )
+
+    write_csv(reps, tmp_path / "reps.csv")
+    with (tmp_path / "reps.csv").open(newline="") as f:
+        names = [row["rep_name"] for row in csv.DictReader(f)]
+    assert names == [f"'{v}" for v in risky[:-1]] + ["ok"]
