@@ -1,4 +1,6 @@
--- Lead quality or sales handling? The change in CR2 between two months split into
+-- Lead quality or sales handling? The change in CR2 between two lead cohorts, compared at the
+-- same age (var cr2_cohort_age_days: 30, 60 or 90, default 90: leads won within that many
+-- days), split into
 --   mix_effect   the part explained by the channel mix of the leads (lead quality), and
 --   rate_effect  the part explained by conversion within channels (sales handling),
 -- with mix_effect + rate_effect = cr2_change exactly (a symmetric shift-share split):
@@ -7,14 +9,28 @@
 --   rate_c = (cr2_to - cr2_from) x (share_from + share_to) / 2
 -- A channel with no leads in one month takes the other month's CR2 there, so its whole
 -- contribution is mix. Channel leads are credit-weighted (var attribution_model), as in
--- mart_marketing_monthly. One row per channel plus a `total` row.
--- Vars: cr2_from_month, cr2_to_month (YYYY-MM-01); default: the two latest months covered.
--- Run: dbt compile --select cr2_change_decomposition --vars '{cr2_from_month: 2026-08-01, cr2_to_month: 2026-09-01}'
+-- mart_funnel_cohorts. One row per channel plus a `total` row; `is_mature` says whether both
+-- cohorts are old enough (a young cohort's CR2 at that age is still rising: never blame
+-- sales for it).
+-- Vars: cr2_from_month, cr2_to_month (YYYY-MM-01); default: the two latest cohorts mature
+-- for the age.
+-- Run: dbt compile --select cr2_change_decomposition --vars '{cr2_from_month: 2026-05-01, cr2_to_month: 2026-06-01}'
+{%- set age = var('cr2_cohort_age_days', 90) | int %}
+{%- if age not in [30, 60, 90] %}
+    {{ exceptions.raise_compiler_error(
+        "var cr2_cohort_age_days is " ~ age ~ "; it must be 30, 60 or 90") }}
+{%- endif %}
 
 with
 
-marketing as (
-    select * from {{ ref('mart_marketing_monthly') }}
+cohorts as (
+    select
+        month,
+        channel,
+        leads,
+        won_leads_{{ age }}d as won_leads,
+        is_mature_{{ age }}d as is_mature
+    from {{ ref('mart_funnel_cohorts') }}
 ),
 
 chosen_months as (
@@ -22,38 +38,39 @@ chosen_months as (
         {%- if var('cr2_from_month', none) %}
         cast('{{ var("cr2_from_month") }}' as date) as from_month,
         {%- else %}
-            cast({{ dbt.dateadd('month', -1, 'max(month)') }} as date) as from_month,
+            cast({{ dbt.dateadd('month', -1, 'max(case when is_mature then month end)') }} as date)
+                as from_month,
         {%- endif %}
         {%- if var('cr2_to_month', none) %}
         cast('{{ var("cr2_to_month") }}' as date) as to_month
         {%- else %}
-            max(month) as to_month
+            max(case when is_mature then month end) as to_month
         {%- endif %}
-    from marketing
+    from cohorts
 ),
 
 month_totals as (
     select
-        marketing.month,
-        sum(marketing.leads) as leads
-    from marketing
-    group by marketing.month
+        cohorts.month,
+        sum(cohorts.leads) as leads
+    from cohorts
+    group by cohorts.month
 ),
 
 channel_months as (
     select
-        marketing.channel,
-        sum(case when marketing.month = chosen_months.from_month then marketing.leads else 0 end)
+        cohorts.channel,
+        sum(case when cohorts.month = chosen_months.from_month then cohorts.leads else 0 end)
             as leads_from,
-        sum(case when marketing.month = chosen_months.to_month then marketing.leads else 0 end)
+        sum(case when cohorts.month = chosen_months.to_month then cohorts.leads else 0 end)
             as leads_to,
-        sum(case when marketing.month = chosen_months.from_month then marketing.won_leads else 0 end)
+        sum(case when cohorts.month = chosen_months.from_month then cohorts.won_leads else 0 end)
             as won_from,
-        sum(case when marketing.month = chosen_months.to_month then marketing.won_leads else 0 end)
+        sum(case when cohorts.month = chosen_months.to_month then cohorts.won_leads else 0 end)
             as won_to
-    from marketing
+    from cohorts
     cross join chosen_months
-    group by marketing.channel
+    group by cohorts.channel
 ),
 
 shares as (
@@ -108,10 +125,19 @@ total as (
     from by_channel
 ),
 
+maturity as (
+    select bool_and(cohorts.is_mature) as is_mature
+    from cohorts
+    cross join chosen_months
+    where cohorts.month in (chosen_months.from_month, chosen_months.to_month)
+),
+
 final as (
     select
         chosen_months.from_month,
         chosen_months.to_month,
+        {{ age }} as cohort_age_days,
+        maturity.is_mature,
         rows_out.*
     from (
         select * from by_channel
@@ -119,6 +145,7 @@ final as (
         select * from total
     ) as rows_out
     cross join chosen_months
+    cross join maturity
 )
 
 select * from final

@@ -4,8 +4,13 @@ BI tools never read the build warehouse: DuckDB allows one read-write process or
 read-only ones per file, so a dashboard holding `warehouse/fullfunnel.duckdb` would block
 `dbt build`, and dbt holds the file for a whole invocation. `publish` opens the warehouse
 READ-ONLY and copies every relation of schema `marts` (views become tables; dbt's
-`__dbt_tmp`/`__dbt_backup` leftovers are skipped; the ten relations of contract/MARTS.md
-must be there) plus `quality.build_metadata` into:
+`__dbt_tmp`/`__dbt_backup` leftovers are skipped; the relations of contract/MARTS.md
+must be there) plus `quality.build_metadata` into the files below. Only a finished, passing
+build is published: the build that wrote `quality.build_metadata` must have ended with every
+node passing, and no later dbt run on the warehouse may be unfinished (killed or still
+running), as `quality.dbt_invocations` records (dbt's on-run-start and on-run-end hooks);
+otherwise publish exits 1 naming the invocation, and `--force` publishes anyway with a
+warning.
 
 1. a serving DuckDB file (`--serving`, default `warehouse/serving.duckdb`), schemas `marts`
    and `quality` as in the warehouse, table and column comments (the dbt docs) included,
@@ -248,6 +253,47 @@ def _build_metadata(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, A
     return {n: (v.isoformat() if hasattr(v, "isoformat") else v) for n, v in values}
 
 
+def check_build_finished(con: duckdb.DuckDBPyConnection, catalog: str, build: dict) -> None:
+    """Raise PublishError unless the warehouse holds a finished, passing build: the build
+    that wrote quality.build_metadata ended with every node passing (quality.dbt_invocations,
+    written by the on-run-start and on-run-end hooks), and no later dbt run on it is
+    unfinished (killed, or still running)."""
+    invocation = build.get("invocation_id")
+    try:
+        rows = con.execute(
+            f"""
+            select invocation_id, command, event, status, failed_nodes
+            from {_ident(catalog)}.quality.dbt_invocations
+            order by recorded_at, event desc
+            """
+        ).fetchall()
+    except duckdb.CatalogException:
+        raise PublishError(
+            "the warehouse has no quality.dbt_invocations, so nothing says its build finished: "
+            "run `dbt build` with this version of the project (or publish with --force)"
+        ) from None
+    finished = {r[0]: r for r in rows if r[2] == "finished"}
+    unfinished = [r for r in rows if r[2] == "started" and r[0] not in finished]
+    if unfinished:
+        last = unfinished[-1]
+        raise PublishError(
+            f"dbt {last[1]} {last[0]} started on this warehouse and never finished (killed, "
+            "or still running): the marts may be half rebuilt. Run `dbt build` to the end, "
+            "then publish (or publish with --force)"
+        )
+    done = finished.get(invocation)
+    if done is None:
+        raise PublishError(
+            f"build {invocation} (quality.build_metadata) has no record of finishing: run "
+            "`dbt build` to the end, then publish (or publish with --force)"
+        )
+    if done[3] != "success":
+        raise PublishError(
+            f"build {invocation} finished with {done[4]} node(s) in error, failed or skipped: "
+            "fix the build, then publish (or publish with --force)"
+        )
+
+
 def _copy_comments(con: duckdb.DuckDBPyConnection, catalog: str, rel: Relation) -> None:
     """Copy the table and column comments (dbt's persisted docs) of one relation."""
     table = con.execute(
@@ -403,11 +449,14 @@ def publish(
     *,
     storage_version: str = DEFAULT_STORAGE_VERSION,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
+    force: bool = False,
     log: Callable[[str], None] = print,
 ) -> PublishResult:
     """Publish the public marts of `warehouse` to `serving` (and `parquet_dir`, unless None).
 
-    Raises PublishError (and leaves the published files as they were) when it cannot.
+    Raises PublishError (and leaves the published files as they were) when it cannot, and
+    when the warehouse does not hold a finished, passing build (`check_build_finished`)
+    unless `force`.
     """
     started = time.perf_counter()
     warehouse, serving = Path(warehouse), Path(serving)
@@ -430,6 +479,12 @@ def publish(
         try:
             relations = _source_relations(con, catalog)
             build = _build_metadata(con, catalog)
+            try:
+                check_build_finished(con, catalog, build)
+            except PublishError as exc:
+                if not force:
+                    raise
+                log(f"  WARNING: --force: publishing anyway although {exc}")
             manifest = {
                 "version": version,
                 "published_at": datetime.now(UTC).isoformat(),
@@ -510,6 +565,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-parquet", action="store_true", help="write the serving file only")
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="publish even when the warehouse's build did not finish or did not pass "
+        "(with a warning)",
+    )
+    parser.add_argument(
         "--storage-version",
         default=DEFAULT_STORAGE_VERSION,
         help=f"oldest DuckDB that must read the serving file (default: {DEFAULT_STORAGE_VERSION})",
@@ -536,6 +597,7 @@ def run_command(args: argparse.Namespace) -> int:
             None if args.no_parquet else Path(args.parquet_dir),
             storage_version=args.storage_version,
             keep_versions=args.keep_versions,
+            force=args.force,
         )
     except (PublishError, OSError, duckdb.Error) as exc:
         print(f"fullfunnel publish: {exc}", file=sys.stderr)

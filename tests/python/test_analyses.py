@@ -53,7 +53,13 @@ def test_decomposition_parts_sum_to_the_change(analyses: dict, demo_build: DbtRe
         total["cr2_change"],
         abs_tol=1e-12,
     )
-    kpis = dict(demo_build.query("select month, cr2 from marts.mart_cmo_kpis_monthly"))
+    # by default: the two latest cohorts mature for 90 days, compared at that age
+    assert {(r["cohort_age_days"], r["is_mature"]) for r in rows} == {(90, True)}
+    mature = demo_build.query(
+        "select max(month) from marts.mart_cmo_kpis_monthly where is_mature_90d"
+    )[0][0]
+    assert total["to_month"] == mature
+    kpis = dict(demo_build.query("select month, cr2_90d from marts.mart_cmo_kpis_monthly"))
     assert math.isclose(total["cr2_to"], kpis[total["to_month"]], abs_tol=1e-9)
     assert math.isclose(total["cr2_from"], kpis[total["from_month"]], abs_tol=1e-9)
     assert math.isclose(

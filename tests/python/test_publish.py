@@ -156,6 +156,8 @@ def test_publish_swap_keeps_open_readers_and_shows_new_data(
             "WHERE month = (SELECT min(month) FROM marts.mart_cmo_kpis_monthly)"
         )
         con.execute("UPDATE quality.build_metadata SET invocation_id = 'build-b'")
+        # build B finished and passed, as its hooks would have recorded
+        con.execute("UPDATE quality.dbt_invocations SET invocation_id = 'build-b'")
     (old_spend, old_build), *_ = demo_build.query(
         "SELECT (SELECT ad_spend FROM marts.mart_cmo_kpis_monthly ORDER BY month LIMIT 1), "
         "(SELECT invocation_id FROM quality.build_metadata)"
@@ -563,3 +565,67 @@ def test_workflows_pass_actionlint() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     refresh = (workflows / "refresh.yml").read_text()
     assert "group: refresh" in refresh and "cancel-in-progress: false" in refresh
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) only a finished, passing build is published
+
+
+def _publish_cli(warehouse: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "fullfunnel.cli", "publish", "--warehouse", str(warehouse)]
+    argv += ["--serving", str(out / "serving.duckdb"), "--parquet-dir", str(out / "parquet")]
+    return subprocess.run([*argv, *extra], capture_output=True, text=True, check=False)
+
+
+def test_the_build_records_that_it_finished(demo_build: DbtResult) -> None:
+    rows = demo_build.query(
+        """
+        select inv.event, inv.status, inv.failed_nodes, inv.command
+        from quality.dbt_invocations as inv
+        inner join quality.build_metadata as build using (invocation_id)
+        order by inv.recorded_at
+        """
+    )
+    assert rows == [("started", None, None, "build"), ("finished", "success", 0, "build")]
+
+
+def test_publish_refuses_a_killed_or_failed_build(published: dict, tmp_path: Path) -> None:
+    killed = tmp_path / "killed.duckdb"
+    shutil.copyfile(published["warehouse"], killed)
+    with duckdb.connect(str(killed)) as con:
+        # a later `dbt build` that was killed after it started: no `finished` row
+        con.execute(
+            "insert into quality.dbt_invocations values "
+            "('killed-run', 'build', 'started', now()::timestamp + interval 1 minute, null, null)"
+        )
+    proc = _publish_cli(killed, tmp_path / "out")
+    assert proc.returncode == 1
+    assert "killed-run started on this warehouse and never finished" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out" / "serving.duckdb").exists()
+
+    forced = _publish_cli(killed, tmp_path / "forced", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "WARNING: --force" in forced.stdout
+    assert (tmp_path / "forced" / "serving.duckdb").exists()
+
+    failed = tmp_path / "failed.duckdb"
+    shutil.copyfile(published["warehouse"], failed)
+    with duckdb.connect(str(failed)) as con:
+        con.execute("update quality.build_metadata set invocation_id = 'failed-run'")
+        con.execute(
+            "insert into quality.dbt_invocations values "
+            "('failed-run', 'build', 'started', now()::timestamp + interval 1 minute, null, null),"
+            "('failed-run', 'build', 'finished', now()::timestamp + interval 2 minute, 'failed', 2)"
+        )
+    proc = _publish_cli(failed, tmp_path / "out")
+    assert proc.returncode == 1
+    assert "build failed-run finished with 2 node(s) in error, failed or skipped" in proc.stderr
+
+    legacy = tmp_path / "legacy.duckdb"
+    shutil.copyfile(published["warehouse"], legacy)
+    with duckdb.connect(str(legacy)) as con:
+        con.execute("drop table quality.dbt_invocations")
+    proc = _publish_cli(legacy, tmp_path / "out")
+    assert proc.returncode == 1
+    assert "no quality.dbt_invocations" in proc.stderr
