@@ -266,6 +266,67 @@ def collect_report_data(
                 "retention": [counts.get(k, 0) / customers for k in range(span + 1)],
             }
         )
+    # leads of the month credited under last touch, the build's model and markov (METRICS.md,
+    # "Attribution"), with each model's CPL (ad_spend / credited leads)
+    chosen_model = str(snap.build.get("attribution_model") or "last_touch")
+    attribution = con.sql(
+        """
+        with month_leads as (
+            select lead_id from marts.fct_leads where is_valid and lead_month = $month
+        ),
+
+        credited as (
+            select
+                attribution.channel,
+                attribution.attribution_model,
+                sum(attribution.credit) as leads
+            from marts.fct_attribution as attribution
+            inner join month_leads on attribution.lead_id = month_leads.lead_id
+            where attribution.attribution_model in ('last_touch', $model, 'markov')
+            group by all
+        ),
+
+        spend as (
+            select channel, ad_spend from marts.mart_marketing_monthly where month = $month
+        )
+
+        select credited.channel, credited.attribution_model, credited.leads, spend.ad_spend
+        from credited
+        left join spend on credited.channel = spend.channel
+        order by credited.channel, credited.attribution_model
+        """,
+        params={"month": snap.month, "model": chosen_model},
+    ).fetchall()
+    attribution_rows: dict[str, dict[str, Any]] = {}
+    for channel, model, leads, ad_spend in attribution:
+        row = attribution_rows.setdefault(channel, {"channel": channel, "ad_spend": ad_spend})
+        row[model] = leads
+
+    pipeline = con.sql(
+        """
+        select
+            stage,
+            sum(open_deals) as open_deals,
+            sum(open_amount) as open_amount,
+            sum(expected_wins) as expected_wins,
+            sum(weighted_amount) as weighted_amount,
+            max(stage_win_probability) as stage_win_probability,
+            max(as_of_date) as as_of_date
+        from marts.mart_pipeline
+        group by stage
+        order by expected_wins desc nulls last, stage
+        """
+    ).fetchall()
+    pipeline_columns = (
+        "stage",
+        "open_deals",
+        "open_amount",
+        "expected_wins",
+        "weighted_amount",
+        "stage_win_probability",
+        "as_of_date",
+    )
+
     latest_mature = con.sql(
         """
         select month, cr2_90d
@@ -281,6 +342,11 @@ def collect_report_data(
         "funnel": dict(zip(("qualified_leads", "deals", "won_leads"), funnel, strict=True)),
         "cohorts": cohort_rows,
         "latest_mature_cr2": latest_mature[0] if latest_mature else None,
+        "attribution_model": chosen_model,
+        "attribution": sorted(
+            attribution_rows.values(), key=lambda r: (-(r.get("markov") or 0), r["channel"])
+        ),
+        "pipeline": [dict(zip(pipeline_columns, r, strict=True)) for r in pipeline],
     }
 
 
@@ -850,6 +916,53 @@ def _channel_rows(snap: Snapshot) -> tuple[list[dict[str, Any]], dict[str, Any]]
     return out, total
 
 
+def _attribution_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
+    """Each channel's share of the month's leads under last touch, the build's model and
+    markov, and its CPL under last touch and markov."""
+    rows = data.get("attribution", [])
+    models = ["last_touch", data.get("attribution_model", "last_touch"), "markov"]
+    totals = {m: sum(r.get(m) or 0 for r in rows) for m in models}
+    out = []
+    for r in rows:
+        cells = {"channel": r["channel"]}
+        for key, model in zip(("last", "chosen", "markov"), models, strict=True):
+            leads = r.get(model) or 0
+            cells[key] = fmt_percent(leads / totals[model], 1) if totals[model] else "—"
+        for key, model in (("cpl_last", "last_touch"), ("cpl_markov", "markov")):
+            leads = r.get(model) or 0
+            spend = r.get("ad_spend") or 0
+            cells[key] = fmt_money(spend / leads, currency) if spend and leads else "—"
+        out.append(cells)
+    return out
+
+
+def _pipeline_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
+    rows = data.get("pipeline", [])
+    out = [
+        {
+            "stage": r["stage"] or "(no stage)",
+            "open_deals": fmt_number(r["open_deals"], 1 if (r["open_deals"] or 0) % 1 else 0),
+            "probability": fmt_percent(r["stage_win_probability"], 0),
+            "expected_wins": fmt_number(r["expected_wins"], 1),
+            "weighted_amount": fmt_money(r["weighted_amount"], currency),
+        }
+        for r in rows
+    ]
+    if rows:
+        out.append(
+            {
+                "stage": "Total",
+                "open_deals": fmt_number(sum(r["open_deals"] or 0 for r in rows)),
+                "probability": "",
+                "expected_wins": fmt_number(sum(r["expected_wins"] or 0 for r in rows), 1),
+                "weighted_amount": fmt_money(
+                    sum(r["weighted_amount"] or 0 for r in rows), currency
+                ),
+            }
+        )
+    return out
+
+
 def _bridge(snap: Snapshot) -> tuple[Markup, str, bool, bool]:
     currency = snap.reporting_currency
     rows = {r["kpi"]: r for r in snap.tables["kpis"].to_pylist()}
@@ -896,6 +1009,9 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         snap.tables["reps"].to_pylist(),
         key=lambda r: (r["performance_index"] is None, -(r["performance_index"] or 0)),
     )
+    attribution_rows = _attribution_rows(data, snap.reporting_currency)
+    pipeline_rows = _pipeline_rows(data, snap.reporting_currency)
+    pipeline_as_of = next((r["as_of_date"] for r in data.get("pipeline", [])), None)
     heatmap = cohort_heatmap(data["cohorts"])
     reps_svg = reps_chart(reps)
     funnel_svg = funnel_chart(steps)
@@ -906,6 +1022,9 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         "alerts": TABLE_HEAD_H + max(1, len(alerts)) * TABLE_ROW_H + CAPTION_H,
         "flow": max(int(funnel_svg_height(steps)), 300) + CAPTION_H * 2,
         "channels": TABLE_HEAD_H + (len(channels) + 1) * TABLE_ROW_H + CAPTION_H,
+        "insight": TABLE_HEAD_H
+        + max(1, len(attribution_rows), len(pipeline_rows)) * TABLE_ROW_H
+        + CAPTION_H * 2,
         "people": max(_svg_height(heatmap), _svg_height(reps_svg)) + CAPTION_H,
     }
     page_height = (
@@ -953,6 +1072,20 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         bridge_axis_cut=bridge_axis_cut,
         channels=channels,
         channel_total=channel_total,
+        attribution_rows=attribution_rows,
+        chosen_model=data.get("attribution_model", "last_touch"),
+        pipeline_rows=pipeline_rows,
+        pipeline_as_of=f"{pipeline_as_of:%Y-%m-%d}" if pipeline_as_of else "",
+        month_new_customers=fmt_number(
+            next(
+                (
+                    r["value"]
+                    for r in snap.tables["kpis"].to_pylist()
+                    if r["kpi"] == "new_customers"
+                ),
+                None,
+            )
+        ),
         heatmap=heatmap,
         reps_svg=reps_svg,
         good=GOOD,

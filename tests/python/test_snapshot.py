@@ -43,6 +43,8 @@ REPORT_HEADINGS = (
     "Funnel",
     "Channel economics",
     "MRR bridge",
+    "Attribution",
+    "Open pipeline",
     "Cohort retention",
     "Sales reps",
 )

@@ -2,7 +2,8 @@
     a valid lead's path is the channels of its touchpoints in order (converting); a visitor_id
     with sessions and no valid lead has the channels of its sessions that started in
     [last session start - attribution_window_days, last session start], in order, ties by
-    session_id (non-converting). Consecutive equal channels merge into one step. Only rows up
+    session_id (non-converting); a lead's touchpoints are in the same order (time, then
+    session_id). Consecutive equal channels merge into one step. Only rows up
     to as_of_date count; sessions without a visitor_id are on no path. -#}
 {{ config(materialized='table') }}
 
@@ -55,7 +56,8 @@ converting_touches as (
     select
         touchpoints.lead_id as path_id,
         true as is_converting,
-        touchpoints.touchpoint_number as touch_number,
+        touchpoints.touchpoint_at as touch_at,
+        touchpoints.session_id,
         touchpoints.channel
     from touchpoints
     cross join as_of
@@ -66,7 +68,8 @@ non_converting_touches as (
     select
         visitor_id as path_id,
         false as is_converting,
-        row_number() over (partition by visitor_id order by started_at, session_id) as touch_number,
+        started_at as touch_at,
+        session_id,
         channel
     from visitor_sessions
     where
@@ -83,7 +86,9 @@ touches as (
 step_starts as (
     select
         *,
-        lag(channel) over (partition by is_converting, path_id order by touch_number) as previous_channel
+        lag(channel) over (
+            partition by is_converting, path_id order by touch_at, session_id
+        ) as previous_channel
     from touches
 ),
 
@@ -91,7 +96,9 @@ final as (
     select
         path_id,
         is_converting,
-        row_number() over (partition by is_converting, path_id order by touch_number) as step_number,
+        row_number() over (
+            partition by is_converting, path_id order by touch_at, session_id
+        ) as step_number,
         channel
     from step_starts
     where previous_channel is null or previous_channel != channel
