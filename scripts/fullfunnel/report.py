@@ -161,6 +161,7 @@ CARD_GAP = 12
 CARDS_PER_ROW = 4
 TABLE_HEAD_H = 28
 TABLE_ROW_H = 26
+OWNER_COVERAGE_MIN = 0.8  # quality.crm_coverage: below it the report warns (as the gate does)
 FUNNEL_ROW_H = 38
 PAGE_PAD = 24
 FOOTER_H = 28
@@ -327,6 +328,28 @@ def collect_report_data(
         "as_of_date",
     )
 
+    # the reps over the three lead months ending with the latest month mature for 90 days:
+    # younger cohorts are still being won, so their index says little yet
+    reps_rel = con.sql(
+        """
+        select *
+        from marts.mart_sales_reps_monthly
+        where month = (
+            select max(month) from marts.mart_cmo_kpis_monthly
+            where is_mature_90d and month <= $month
+        )
+        order by owner_id
+        """,
+        params=params,
+    )
+    reps_mature = [dict(zip(reps_rel.columns, r, strict=True)) for r in reps_rel.fetchall()]
+
+    coverage_rel = con.sql("select * from quality.crm_coverage")
+    coverage_rows = coverage_rel.fetchall()
+    coverage = (
+        dict(zip(coverage_rel.columns, coverage_rows[0], strict=True)) if coverage_rows else {}
+    )
+
     latest_mature = con.sql(
         """
         select month, cr2_90d
@@ -347,6 +370,8 @@ def collect_report_data(
             attribution_rows.values(), key=lambda r: (-(r.get("markov") or 0), r["channel"])
         ),
         "pipeline": [dict(zip(pipeline_columns, r, strict=True)) for r in pipeline],
+        "reps_mature": [r for r in reps_mature if r.get("trailing_3m_expected_won_leads")],
+        "crm_coverage": coverage,
     }
 
 
@@ -676,59 +701,76 @@ def cohort_heatmap(cohorts: list[dict[str, Any]], columns: int = 12) -> Markup:
 
 
 def reps_chart(reps: list[dict[str, Any]], width: int = 520) -> Markup:
-    """Performance index per rep (won / expected won) as bars around the 1.0 line."""
+    """Per rep, the performance index (won / expected won) over three mature lead months as a
+    dot with its 90% interval around the 1.0 line; red only when the whole interval is below
+    1 (is_below_expectation_90), amber when the index is below 1 within chance."""
     row_h, head_h, name_w, bar_w = 34, 22, 140, 230
     height = head_h + max(1, len(reps)) * row_h + 8
-    indexes = [r["performance_index"] for r in reps if r["performance_index"] is not None]
-    scale_max = max(1.5, *(i * 1.1 for i in indexes)) if indexes else 1.5
+    tops = [
+        v
+        for r in reps
+        for v in (r.get("trailing_3m_performance_index"), r.get("trailing_3m_index_upper_90"))
+        if v is not None and math.isfinite(v)
+    ]
+    scale_max = max(1.5, *(t * 1.05 for t in tops)) if tops else 1.5
+
+    def x_of(value: float) -> float:
+        return name_w + bar_w * min(max(value, 0.0), scale_max) / scale_max
+
     body = [
-        _text(name_w, 14, "performance index (won / expected won)", fill=MUTED, font_size=10),
+        _text(name_w, 14, "index, 3 mature months, with 90% interval", fill=MUTED, font_size=10),
         _text(width, 14, "won / expected", fill=MUTED, font_size=10, text_anchor="end"),
     ]
     for row, rep in enumerate(reps):
         y = head_h + row * row_h
-        index = rep["performance_index"]
+        index = rep.get("trailing_3m_performance_index")
+        lower, upper = rep.get("trailing_3m_index_lower_90"), rep.get("trailing_3m_index_upper_90")
         body.append(
             _text(0, y + 21, str(rep["rep_name"] or rep["owner_id"]), fill=INK, font_size=12)
         )
         if index is not None and math.isfinite(index):
-            w = bar_w * min(index, scale_max) / scale_max
-            colour = GOOD if index >= 1 else BAD
-            body.append(
-                f'<rect x="{name_w}" y="{y + 7}" width="{w:.1f}" height="{row_h - 14}" '
-                f'rx="2" fill="{colour}"/>'
-            )
+            if rep.get("is_below_expectation_90"):
+                colour = BAD
+            else:
+                colour = GOOD if index >= 1 else "#b7791f"
+            if lower is not None and upper is not None:
+                body.append(
+                    f'<line x1="{x_of(lower):.1f}" x2="{x_of(upper):.1f}" y1="{y + 17}" '
+                    f'y2="{y + 17}" stroke="{colour}" stroke-width="3" stroke-opacity="0.45"/>'
+                )
+            body.append(f'<circle cx="{x_of(index):.1f}" cy="{y + 17}" r="6" fill="{colour}"/>')
+            label = f"{index:.2f}" + (" below" if rep.get("is_below_expectation_90") else "")
             body.append(
                 _text(
-                    name_w + w + 6,
+                    name_w + bar_w + 8,
                     y + 21,
-                    f"{index:.2f}",
-                    fill=INK,
+                    label,
+                    fill=colour,
                     font_size=12,
                     font_weight="bold",
                 )
             )
         else:
             body.append(_text(name_w, y + 21, "—", fill=MUTED, font_size=12))
-        expected = rep["expected_won_leads"]
         body.append(
             _text(
                 width,
                 y + 21,
-                f"{fmt_number(rep['won_leads'])} / {fmt_number(expected, 1)}",
+                f"{fmt_number(rep.get('trailing_3m_won_leads'))} / "
+                f"{fmt_number(rep.get('trailing_3m_expected_won_leads'), 1)}",
                 fill=INK,
                 font_size=12,
                 text_anchor="end",
             )
         )
-    one_x = name_w + bar_w * 1 / scale_max
+    one_x = x_of(1.0)
     body.append(
         f'<line x1="{one_x:.1f}" x2="{one_x:.1f}" y1="{head_h - 2}" y2="{height - 4}" '
         f'stroke="{INK}" stroke-dasharray="4,3"/>'
     )
     if not reps:
         body.append(
-            _text(0, head_h + 20, "no reps with leads this month", fill=MUTED, font_size=12)
+            _text(0, head_h + 20, "no mature lead month with reps yet", fill=MUTED, font_size=12)
         )
     return _svg(width, height, "".join(body), "sales reps performance index")
 
@@ -963,6 +1005,23 @@ def _pipeline_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
     return out
 
 
+def coverage_notes(coverage: dict[str, Any]) -> list[str]:
+    """The CRM coverage warnings of quality.crm_coverage, as the report says them."""
+    notes = []
+    share = coverage.get("owner_coverage")
+    if coverage.get("valid_leads") and share is not None and share < OWNER_COVERAGE_MIN:
+        notes.append(
+            f"Only {fmt_percent(share, 0)} of valid leads have an owner: the reps' view may be "
+            "biased."
+        )
+    early = coverage.get("deals_closed_before_lead") or 0
+    if early:
+        notes.append(
+            f"{fmt_number(early)} deal(s) closed before their lead was created: check the dates."
+        )
+    return notes
+
+
 def _bridge(snap: Snapshot) -> tuple[Markup, str, bool, bool]:
     currency = snap.reporting_currency
     rows = {r["kpi"]: r for r in snap.tables["kpis"].to_pylist()}
@@ -1006,12 +1065,17 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
     channels, channel_total = _channel_rows(snap)
     bridge_svg, bridge_equation, bridge_closes, bridge_axis_cut = _bridge(snap)
     reps = sorted(
-        snap.tables["reps"].to_pylist(),
-        key=lambda r: (r["performance_index"] is None, -(r["performance_index"] or 0)),
+        data.get("reps_mature", []),
+        key=lambda r: (
+            r["trailing_3m_performance_index"] is None,
+            -(r["trailing_3m_performance_index"] or 0),
+        ),
     )
+    reps_month = reps[0]["month"] if reps else None
     attribution_rows = _attribution_rows(data, snap.reporting_currency)
     pipeline_rows = _pipeline_rows(data, snap.reporting_currency)
     pipeline_as_of = next((r["as_of_date"] for r in data.get("pipeline", [])), None)
+    crm_notes = coverage_notes(data.get("crm_coverage") or {})
     heatmap = cohort_heatmap(data["cohorts"])
     reps_svg = reps_chart(reps)
     funnel_svg = funnel_chart(steps)
@@ -1025,7 +1089,8 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         "insight": TABLE_HEAD_H
         + max(1, len(attribution_rows), len(pipeline_rows)) * TABLE_ROW_H
         + CAPTION_H * 2,
-        "people": max(_svg_height(heatmap), _svg_height(reps_svg)) + CAPTION_H,
+        "people": max(_svg_height(heatmap), _svg_height(reps_svg))
+        + CAPTION_H * (1 + len(crm_notes)),
     }
     page_height = (
         PAGE_PAD * 2
@@ -1088,6 +1153,10 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         ),
         heatmap=heatmap,
         reps_svg=reps_svg,
+        crm_notes=crm_notes,
+        reps_window=(
+            f"{_shift(reps_month, -2):%b}-{reps_month:%b %Y}" if reps_month else "no mature month"
+        ),
         good=GOOD,
         bad=BAD,
     )

@@ -658,3 +658,21 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     with (tmp_path / "reps.csv").open(newline="") as f:
         names = [row["rep_name"] for row in csv.DictReader(f)]
     assert names == [f"'{v}" for v in risky[:-1]] + ["ok"]
+
+
+def test_the_report_warns_about_crm_coverage() -> None:
+    from fullfunnel.report import coverage_notes
+
+    assert (
+        coverage_notes({"valid_leads": 100, "owner_coverage": 1.0, "deals_closed_before_lead": 0})
+        == []
+    )
+    notes = coverage_notes(
+        {"valid_leads": 100, "owner_coverage": 0.42, "deals_closed_before_lead": 3}
+    )
+    assert notes == [
+        "Only 42% of valid leads have an owner: the reps' view may be biased.",
+        "3 deal(s) closed before their lead was created: check the dates.",
+    ]
+    # no valid leads (a billing-only export): nothing to say about owners
+    assert coverage_notes({"valid_leads": 0, "owner_coverage": None}) == []
