@@ -183,6 +183,11 @@ class RenderOutcome:
 # data (aggregated in DuckDB; only a few hundred values come back)
 
 
+def _has_leads(row: dict[str, Any]) -> bool:
+    """A channel with leads credited under at least one of the report's models."""
+    return any(v["leads"] for k, v in row.items() if k != "channel")
+
+
 def collect_report_data(
     con: duckdb.DuckDBPyConnection, snap: Snapshot, kpi_long_sql: str
 ) -> dict[str, Any]:
@@ -267,41 +272,22 @@ def collect_report_data(
                 "retention": [counts.get(k, 0) / customers for k in range(span + 1)],
             }
         )
-    # leads of the month credited under last touch, the build's model and markov (METRICS.md,
-    # "Attribution"), with each model's CPL (ad_spend / credited leads)
+    # the month's leads and new customers credited under last touch, the build's model and
+    # markov, with the CPL and CAC they give (marts.mart_attribution_comparison)
     chosen_model = str(snap.build.get("attribution_model") or "last_touch")
     attribution = con.sql(
         """
-        with month_leads as (
-            select lead_id from marts.fct_leads where is_valid and lead_month = $month
-        ),
-
-        credited as (
-            select
-                attribution.channel,
-                attribution.attribution_model,
-                sum(attribution.credit) as leads
-            from marts.fct_attribution as attribution
-            inner join month_leads on attribution.lead_id = month_leads.lead_id
-            where attribution.attribution_model in ('last_touch', $model, 'markov')
-            group by all
-        ),
-
-        spend as (
-            select channel, ad_spend from marts.mart_marketing_monthly where month = $month
-        )
-
-        select credited.channel, credited.attribution_model, credited.leads, spend.ad_spend
-        from credited
-        left join spend on credited.channel = spend.channel
-        order by credited.channel, credited.attribution_model
+        select channel, attribution_model, leads, cpl, cac
+        from marts.mart_attribution_comparison
+        where month = $month and attribution_model in ('last_touch', $model, 'markov')
+        order by channel, attribution_model
         """,
         params={"month": snap.month, "model": chosen_model},
     ).fetchall()
     attribution_rows: dict[str, dict[str, Any]] = {}
-    for channel, model, leads, ad_spend in attribution:
-        row = attribution_rows.setdefault(channel, {"channel": channel, "ad_spend": ad_spend})
-        row[model] = leads
+    for channel, model, leads, cpl, cac in attribution:
+        row = attribution_rows.setdefault(channel, {"channel": channel})
+        row[model] = {"leads": leads, "cpl": cpl, "cac": cac}
 
     pipeline = con.sql(
         """
@@ -367,7 +353,12 @@ def collect_report_data(
         "latest_mature_cr2": latest_mature[0] if latest_mature else None,
         "attribution_model": chosen_model,
         "attribution": sorted(
-            attribution_rows.values(), key=lambda r: (-(r.get("markov") or 0), r["channel"])
+            (
+                r
+                for r in attribution_rows.values()
+                if any(r[m]["leads"] for m in r if m != "channel")
+            ),
+            key=lambda r: (-(r.get("markov", {}).get("leads") or 0), r["channel"]),
         ),
         "pipeline": [dict(zip(pipeline_columns, r, strict=True)) for r in pipeline],
         "reps_mature": [r for r in reps_mature if r.get("trailing_3m_expected_won_leads")],
@@ -960,20 +951,20 @@ def _channel_rows(snap: Snapshot) -> tuple[list[dict[str, Any]], dict[str, Any]]
 
 def _attribution_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
     """Each channel's share of the month's leads under last touch, the build's model and
-    markov, and its CPL under last touch and markov."""
+    markov, and its CPL and CAC under last touch and markov."""
     rows = data.get("attribution", [])
     models = ["last_touch", data.get("attribution_model", "last_touch"), "markov"]
-    totals = {m: sum(r.get(m) or 0 for r in rows) for m in models}
+    totals = {m: sum((r.get(m) or {}).get("leads") or 0 for r in rows) for m in models}
     out = []
     for r in rows:
         cells = {"channel": r["channel"]}
         for key, model in zip(("last", "chosen", "markov"), models, strict=True):
-            leads = r.get(model) or 0
+            leads = (r.get(model) or {}).get("leads") or 0
             cells[key] = fmt_percent(leads / totals[model], 1) if totals[model] else "—"
-        for key, model in (("cpl_last", "last_touch"), ("cpl_markov", "markov")):
-            leads = r.get(model) or 0
-            spend = r.get("ad_spend") or 0
-            cells[key] = fmt_money(spend / leads, currency) if spend and leads else "—"
+        for measure in ("cpl", "cac"):
+            for key, model in (("last", "last_touch"), ("markov", "markov")):
+                value = (r.get(model) or {}).get(measure)
+                cells[f"{measure}_{key}"] = fmt_money(value, currency)
         out.append(cells)
     return out
 

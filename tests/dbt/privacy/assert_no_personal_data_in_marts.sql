@@ -37,6 +37,7 @@
 -- depends_on: {{ ref('mart_pipeline') }}
 -- depends_on: {{ ref('mart_funnel_cohorts') }}
 -- depends_on: {{ ref('mart_attribution_markov') }}
+-- depends_on: {{ ref('mart_attribution_comparison') }}
 
 {%- set min_name_length = 5 %}
 {%- set min_phone_digits = 7 %}
