@@ -330,6 +330,49 @@ def collect_report_data(
     )
     reps_mature = [dict(zip(reps_rel.columns, r, strict=True)) for r in reps_rel.fetchall()]
 
+    # lead quality per channel on the latest cohort mature for 90 days: a cheap channel whose
+    # leads do not qualify or convert shows it next to its cost per won lead
+    quality_rel = con.sql(
+        """
+        with cohort as (
+            select max(month) as month from marts.mart_cmo_kpis_monthly
+            where is_mature_90d and month <= $month
+        )
+        select
+            marketing.month,
+            marketing.channel,
+            marketing.leads,
+            marketing.qualified_leads / nullif(marketing.leads, 0) as qualification_rate,
+            cohorts.cr2_90d,
+            marketing.cpl,
+            marketing.ad_spend / nullif(cohorts.won_leads_90d, 0) as cost_per_won_lead
+        from marts.mart_marketing_monthly as marketing
+        inner join cohort on marketing.month = cohort.month
+        left join marts.mart_funnel_cohorts as cohorts
+            on marketing.month = cohorts.month and marketing.channel = cohorts.channel
+        where marketing.leads > 0
+        order by marketing.leads desc, marketing.channel
+        """,
+        params=params,
+    )
+    lead_quality = [dict(zip(quality_rel.columns, r, strict=True)) for r in quality_rel.fetchall()]
+
+    # does onboarding cut churn? 90-day churn per onboarding bucket over the customers
+    # measurable at 90 days, all acquisition months up to the report's month
+    onboarding = con.sql(
+        """
+        select
+            onboarding_bucket,
+            sum(customers_measurable_90d) as measurable,
+            sum(customers_measurable_90d - retained_90d) as churned
+        from marts.mart_onboarding_retention
+        where acquisition_month <= $month
+        group by onboarding_bucket
+        order by measurable desc, onboarding_bucket
+        """,
+        params=params,
+    ).fetchall()
+
     coverage_rel = con.sql("select * from quality.crm_coverage")
     coverage_rows = coverage_rel.fetchall()
     coverage = (
@@ -363,6 +406,11 @@ def collect_report_data(
         "pipeline": [dict(zip(pipeline_columns, r, strict=True)) for r in pipeline],
         "reps_mature": [r for r in reps_mature if r.get("trailing_3m_expected_won_leads")],
         "crm_coverage": coverage,
+        "lead_quality": lead_quality,
+        "onboarding": [
+            {"bucket": b, "measurable": int(m or 0), "churned": int(c or 0)}
+            for b, m, c in onboarding
+        ],
     }
 
 
@@ -969,6 +1017,94 @@ def _attribution_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any
     return out
 
 
+def _lead_quality_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
+    rows = data.get("lead_quality", [])
+    top_cost = max(
+        (r["cost_per_won_lead"] for r in rows if r["cost_per_won_lead"] is not None), default=0
+    )
+    return [
+        {
+            "channel": r["channel"],
+            "leads": fmt_number(r["leads"], 1 if (r["leads"] or 0) % 1 else 0),
+            "qualification": fmt_percent(r["qualification_rate"], 0),
+            "cr2_90d": fmt_percent(r["cr2_90d"], 1),
+            "cpl": fmt_money(r["cpl"], currency),
+            "cost_per_won": fmt_money(r["cost_per_won_lead"], currency),
+            "cost_bar": inline_bar(r["cost_per_won_lead"], top_cost, "#c9a08a"),
+        }
+        for r in rows
+    ]
+
+
+Z_95 = 1.959963984540054
+
+
+def wilson_interval(events: int, trials: int, z: float = Z_95) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion (None without trials)."""
+    if trials <= 0:
+        return None
+    p = events / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = (
+        z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    )
+    return centre - half, centre + half
+
+
+def newcombe_difference(
+    events_a: int, trials_a: int, events_b: int, trials_b: int
+) -> tuple[float, float, float] | None:
+    """p_a - p_b with Newcombe's hybrid score interval (method 10), from Wilson intervals."""
+    wa, wb = wilson_interval(events_a, trials_a), wilson_interval(events_b, trials_b)
+    if wa is None or wb is None:
+        return None
+    pa, pb = events_a / trials_a, events_b / trials_b
+    d = pa - pb
+    lower = d - math.sqrt((pa - wa[0]) ** 2 + (wb[1] - pb) ** 2)
+    upper = d + math.sqrt((wa[1] - pa) ** 2 + (pb - wb[0]) ** 2)
+    return d, lower, upper
+
+
+def _onboarding_summary(data: dict[str, Any]) -> dict[str, Any]:
+    """Churn at 90 days with and without onboarding (95% Wilson intervals), their difference
+    (Newcombe), and the rows per bucket."""
+    rows = data.get("onboarding", [])
+    none = next((r for r in rows if r["bucket"] == "none"), {"measurable": 0, "churned": 0})
+    some_m = sum(r["measurable"] for r in rows if r["bucket"] != "none")
+    some_c = sum(r["churned"] for r in rows if r["bucket"] != "none")
+
+    def rate(churned: int, measurable: int) -> str:
+        interval = wilson_interval(churned, measurable)
+        if interval is None:
+            return "—"
+        return (
+            f"{fmt_percent(churned / measurable, 1)} "
+            f"({fmt_percent(interval[0], 1)} to {fmt_percent(interval[1], 1)})"
+        )
+
+    diff = newcombe_difference(some_c, some_m, none["churned"], none["measurable"])
+    return {
+        "with": rate(some_c, some_m),
+        "with_n": fmt_number(some_m),
+        "without": rate(none["churned"], none["measurable"]),
+        "without_n": fmt_number(none["measurable"]),
+        "difference": (
+            f"{diff[0] * 100:+.1f} pp ({diff[1] * 100:+.1f} to {diff[2] * 100:+.1f})"
+            if diff
+            else "—"
+        ),
+        "significant": bool(diff and (diff[2] < 0 or diff[1] > 0)),
+        "buckets": [
+            {
+                "bucket": r["bucket"],
+                "measurable": fmt_number(r["measurable"]),
+                "churn": rate(r["churned"], r["measurable"]),
+            }
+            for r in rows
+        ],
+    }
+
+
 def _pipeline_rows(data: dict[str, Any], currency: str) -> list[dict[str, Any]]:
     rows = data.get("pipeline", [])
     out = [
@@ -1065,6 +1201,9 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
     reps_month = reps[0]["month"] if reps else None
     attribution_rows = _attribution_rows(data, snap.reporting_currency)
     pipeline_rows = _pipeline_rows(data, snap.reporting_currency)
+    quality_rows = _lead_quality_rows(data, snap.reporting_currency)
+    onboarding = _onboarding_summary(data)
+    quality_month = next((r["month"] for r in data.get("lead_quality", [])), None)
     pipeline_as_of = next((r["as_of_date"] for r in data.get("pipeline", [])), None)
     crm_notes = coverage_notes(data.get("crm_coverage") or {})
     heatmap = cohort_heatmap(data["cohorts"])
@@ -1077,6 +1216,8 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         "alerts": TABLE_HEAD_H + max(1, len(alerts)) * TABLE_ROW_H + CAPTION_H,
         "flow": max(int(funnel_svg_height(steps)), 300) + CAPTION_H * 2,
         "channels": TABLE_HEAD_H + (len(channels) + 1) * TABLE_ROW_H + CAPTION_H,
+        "quality": TABLE_HEAD_H + max(1, len(quality_rows)) * TABLE_ROW_H + CAPTION_H,
+        "onboarding": TABLE_HEAD_H + (3 + len(onboarding["buckets"])) * TABLE_ROW_H + CAPTION_H * 2,
         "insight": TABLE_HEAD_H
         + max(1, len(attribution_rows), len(pipeline_rows)) * TABLE_ROW_H
         + CAPTION_H * 2,
@@ -1129,6 +1270,9 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         channels=channels,
         channel_total=channel_total,
         attribution_rows=attribution_rows,
+        quality_rows=quality_rows,
+        onboarding=onboarding,
+        quality_month=f"{quality_month:%B %Y}" if quality_month else "no mature cohort yet",
         chosen_model=data.get("attribution_model", "last_touch"),
         pipeline_rows=pipeline_rows,
         pipeline_as_of=f"{pipeline_as_of:%Y-%m-%d}" if pipeline_as_of else "",

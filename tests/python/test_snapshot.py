@@ -43,6 +43,8 @@ REPORT_HEADINGS = (
     "Funnel",
     "Channel economics",
     "MRR bridge",
+    "Bad leads or weak sales",
+    "Does onboarding cut churn",
     "Attribution",
     "Open pipeline",
     "Cohort retention",
@@ -458,7 +460,11 @@ def test_png_and_pdf_are_not_blank(runs: dict, manifest: dict) -> None:
     assert len(distinct_bytes) > 64
     pdf = (runs["first"] / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1  # one page
+    # printable: A4 portrait pages (595 x 842 pt), the report spread over a few of them
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert 2 <= pages <= 6, pages
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]", pdf)
+    assert boxes and all((round(float(w)), round(float(h))) == (595, 842) for w, h in boxes), boxes
 
 
 @needs_chromium
@@ -676,3 +682,16 @@ def test_the_report_warns_about_crm_coverage() -> None:
     ]
     # no valid leads (a billing-only export): nothing to say about owners
     assert coverage_notes({"valid_leads": 0, "owner_coverage": None}) == []
+
+
+def test_churn_intervals_match_the_published_methods() -> None:
+    from fullfunnel.report import newcombe_difference, wilson_interval
+
+    # Newcombe (1998), Statistics in Medicine 17:873-890, example (a): 56/70 - 48/80,
+    # method 10 (hybrid score): 0.2000, 95% interval 0.0524 to 0.3339
+    d, lower, upper = newcombe_difference(56, 70, 48, 80)
+    assert (round(d, 4), round(lower, 4), round(upper, 4)) == (0.2, 0.0524, 0.3339)
+    # Wilson interval of 0/10 starts at 0; 10/10 ends at 1
+    assert wilson_interval(0, 10)[0] == 0.0
+    assert abs(wilson_interval(10, 10)[1] - 1.0) < 1e-12
+    assert wilson_interval(3, 0) is None
