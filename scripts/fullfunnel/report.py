@@ -373,6 +373,21 @@ def collect_report_data(
         params=params,
     ).fetchall()
 
+    onboarding_channels = con.sql(
+        """
+        select
+            channel,
+            has_onboarding,
+            sum(customers_measurable_90d) as measurable,
+            sum(customers_measurable_90d - retained_90d) as churned
+        from marts.mart_onboarding_channels
+        where acquisition_month <= $month
+        group by channel, has_onboarding
+        order by channel, has_onboarding
+        """,
+        params=params,
+    ).fetchall()
+
     coverage_rel = con.sql("select * from quality.crm_coverage")
     coverage_rows = coverage_rel.fetchall()
     coverage = (
@@ -407,6 +422,10 @@ def collect_report_data(
         "reps_mature": [r for r in reps_mature if r.get("trailing_3m_expected_won_leads")],
         "crm_coverage": coverage,
         "lead_quality": lead_quality,
+        "onboarding_channels": [
+            {"channel": c, "has_onboarding": h, "measurable": m or 0.0, "churned": ch or 0.0}
+            for c, h, m, ch in onboarding_channels
+        ],
         "onboarding": [
             {"bucket": b, "measurable": int(m or 0), "churned": int(c or 0)}
             for b, m, c in onboarding
@@ -1065,6 +1084,40 @@ def newcombe_difference(
     return d, lower, upper
 
 
+def stratified_difference(
+    strata: list[dict[str, Any]], z: float = Z_95
+) -> tuple[float, float, float] | None:
+    """The churn difference with - without onboarding averaged over strata (channels) that
+    have measurable customers in both groups, weighted by each stratum's onboarded customers,
+    with a normal-approximation interval (variance: sum of w^2 (p(1-p)/n) over both groups).
+    `strata`: rows of channel, has_onboarding, measurable, churned."""
+    groups: dict[str, dict[bool, tuple[float, float]]] = {}
+    for row in strata:
+        groups.setdefault(row["channel"], {})[bool(row["has_onboarding"])] = (
+            row["measurable"],
+            row["churned"],
+        )
+    usable = {
+        c: g
+        for c, g in groups.items()
+        if g.get(True, (0, 0))[0] > 0 and g.get(False, (0, 0))[0] > 0
+    }
+    total = sum(g[True][0] for g in usable.values())
+    if not total:
+        return None
+    estimate = variance = 0.0
+    for g in usable.values():
+        (n_with, c_with), (n_without, c_without) = g[True], g[False]
+        weight = n_with / total
+        p_with, p_without = c_with / n_with, c_without / n_without
+        estimate += weight * (p_with - p_without)
+        variance += weight**2 * (
+            p_with * (1 - p_with) / n_with + p_without * (1 - p_without) / n_without
+        )
+    half = z * math.sqrt(variance)
+    return estimate, estimate - half, estimate + half
+
+
 def _onboarding_summary(data: dict[str, Any]) -> dict[str, Any]:
     """Churn at 90 days with and without onboarding (95% Wilson intervals), their difference
     (Newcombe), and the rows per bucket."""
@@ -1083,7 +1136,15 @@ def _onboarding_summary(data: dict[str, Any]) -> dict[str, Any]:
         )
 
     diff = newcombe_difference(some_c, some_m, none["churned"], none["measurable"])
+    stratified = stratified_difference(data.get("onboarding_channels", []))
     return {
+        "stratified": (
+            f"{stratified[0] * 100:+.1f} pp ({stratified[1] * 100:+.1f} to "
+            f"{stratified[2] * 100:+.1f})"
+            if stratified
+            else "—"
+        ),
+        "stratified_significant": bool(stratified and (stratified[2] < 0 or stratified[1] > 0)),
         "with": rate(some_c, some_m),
         "with_n": fmt_number(some_m),
         "without": rate(none["churned"], none["measurable"]),
@@ -1217,7 +1278,7 @@ def build_page(snap: Snapshot) -> tuple[str, int]:
         "flow": max(int(funnel_svg_height(steps)), 300) + CAPTION_H * 2,
         "channels": TABLE_HEAD_H + (len(channels) + 1) * TABLE_ROW_H + CAPTION_H,
         "quality": TABLE_HEAD_H + max(1, len(quality_rows)) * TABLE_ROW_H + CAPTION_H,
-        "onboarding": TABLE_HEAD_H + (3 + len(onboarding["buckets"])) * TABLE_ROW_H + CAPTION_H * 2,
+        "onboarding": TABLE_HEAD_H + (4 + len(onboarding["buckets"])) * TABLE_ROW_H + CAPTION_H * 2,
         "insight": TABLE_HEAD_H
         + max(1, len(attribution_rows), len(pipeline_rows)) * TABLE_ROW_H
         + CAPTION_H * 2,

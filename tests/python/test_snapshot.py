@@ -695,3 +695,27 @@ def test_churn_intervals_match_the_published_methods() -> None:
     assert wilson_interval(0, 10)[0] == 0.0
     assert abs(wilson_interval(10, 10)[1] - 1.0) < 1e-12
     assert wilson_interval(3, 0) is None
+
+
+def test_onboarding_difference_within_channels() -> None:
+    """Hand-worked: channel A: 10/100 churn with onboarding, 20/100 without (-0.10); channel
+    B: 30/300 and 10/100 (0.00); weights = onboarded customers 100 and 300 of 400, so the
+    difference is 0.25 x -0.10 = -0.025, variance 0.25^2 (0.09/100 + 0.16/100) + 0.75^2
+    (0.09/300 + 0.09/100) = 0.00083125. Channel C has no customer without onboarding: out."""
+    import math
+
+    from fullfunnel.report import Z_95, stratified_difference
+
+    strata = [
+        {"channel": "A", "has_onboarding": True, "measurable": 100.0, "churned": 10.0},
+        {"channel": "A", "has_onboarding": False, "measurable": 100.0, "churned": 20.0},
+        {"channel": "B", "has_onboarding": True, "measurable": 300.0, "churned": 30.0},
+        {"channel": "B", "has_onboarding": False, "measurable": 100.0, "churned": 10.0},
+        {"channel": "C", "has_onboarding": True, "measurable": 50.0, "churned": 40.0},
+    ]
+    estimate, lower, upper = stratified_difference(strata)
+    half = Z_95 * math.sqrt(0.00083125)
+    assert math.isclose(estimate, -0.025, abs_tol=1e-12)
+    assert math.isclose(lower, -0.025 - half, abs_tol=1e-12)
+    assert math.isclose(upper, -0.025 + half, abs_tol=1e-12)
+    assert stratified_difference(strata[-1:]) is None

@@ -38,6 +38,7 @@
 -- depends_on: {{ ref('mart_funnel_cohorts') }}
 -- depends_on: {{ ref('mart_attribution_markov') }}
 -- depends_on: {{ ref('mart_attribution_comparison') }}
+-- depends_on: {{ ref('mart_onboarding_channels') }}
 
 {%- set min_name_length = 5 %}
 {%- set min_phone_digits = 7 %}
