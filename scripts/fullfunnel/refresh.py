@@ -11,9 +11,11 @@ Steps, in order, each printed with its command and how long it took:
 5. `docs`     `dbt docs generate`, only with `--docs` (column definitions for `dbt docs serve`).
 
 The first step that fails stops the run: one line on stderr names it, with its exit code, and
-`refresh` exits 1. Since `publish` runs only after a successful build, check and snapshot, a
-failed build publishes nothing: the serving file and the Parquet files stay as they were and
-BI tools keep showing the last good build.
+`refresh` exits 1. A step dies with the refresh (on Linux, SIGTERM when its parent is gone,
+even after `kill -9`): no `dbt build` keeps the warehouse locked and no `publish` swaps files
+for a refresh that no longer exists. Since `publish` runs only after a successful build,
+check and snapshot, a failed build publishes nothing: the serving file and the Parquet files
+stay as they were and BI tools keep showing the last good build.
 
 Every step runs as its own process (dbt, or `python -m fullfunnel.cli <command>`), from the
 project root (the folder with `dbt_project.yml`: `--project-dir`, else the current folder or
@@ -193,6 +195,26 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
     return steps, env
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, a function for `preexec_fn` that makes the step receive SIGTERM when the
+    refresh process dies (even by `kill -9`), so that no step, a `dbt build` holding the
+    warehouse or a `publish` about to swap files, outlives the refresh that started it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    parent = os.getpid()
+
+    def set_parent_death_signal() -> None:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the refresh died before the line above
+            os._exit(143)
+
+    return set_parent_death_signal
+
+
 def run_steps(
     steps: list[Step],
     env: dict[str, str],
@@ -212,7 +234,9 @@ def run_steps(
             returncode = 127
         else:
             sys.stdout.flush()
-            returncode = subprocess.run(step.argv, cwd=cwd, env=env, check=False).returncode
+            returncode = subprocess.run(
+                step.argv, cwd=cwd, env=env, check=False, preexec_fn=_die_with_parent()
+            ).returncode
         outcome = StepResult(step.name, returncode, time.perf_counter() - started)
         result.steps.append(outcome)
         status = "ok" if returncode == 0 else f"FAILED (exit {returncode})"

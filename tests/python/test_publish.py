@@ -629,3 +629,52 @@ def test_publish_refuses_a_killed_or_failed_build(published: dict, tmp_path: Pat
     proc = _publish_cli(legacy, tmp_path / "out")
     assert proc.returncode == 1
     assert "no quality.dbt_invocations" in proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux")
+def test_a_step_dies_with_a_killed_refresh(tmp_path: Path) -> None:
+    """`kill -9` of the refresh leaves no step running (a dbt build holding the warehouse,
+    or a publish about to swap files)."""
+    import signal
+    import time
+
+    pid_file = tmp_path / "step.pid"
+    step_code = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(300)"
+    )
+    refresh_code = textwrap.dedent(
+        f"""
+        import os, sys
+        from pathlib import Path
+        from fullfunnel.refresh import Step, run_steps
+        run_steps([Step("build", [sys.executable, "-c", {step_code!r}])], dict(os.environ),
+                  Path({str(tmp_path)!r}), commands=set())
+        """
+    )
+    refresh = subprocess.Popen([sys.executable, "-c", refresh_code])
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the step never started"
+            time.sleep(0.1)
+        step_pid = int(pid_file.read_text())
+        os.kill(refresh.pid, signal.SIGKILL)
+        refresh.wait(timeout=10)
+
+        def running(pid: int) -> bool:
+            status = Path(f"/proc/{pid}/status")
+            if not status.exists():
+                return False
+            state = next(
+                (line for line in status.read_text().splitlines() if line.startswith("State:")),
+                "",
+            )
+            return "Z" not in state.split(":", 1)[-1][:3]
+
+        deadline = time.monotonic() + 10
+        while running(step_pid):
+            assert time.monotonic() < deadline, "the step outlived the killed refresh"
+            time.sleep(0.1)
+    finally:
+        if refresh.poll() is None:
+            refresh.kill()
