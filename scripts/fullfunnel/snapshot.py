@@ -23,6 +23,10 @@ What it does (issue 7):
      (youngest and oldest lead), `relative_miss` (how far an off-track row misses its target,
      as a share of it) and `severity` (minor under 10%, moderate under 30%, else severe).
 
+   Every number is rounded to 12 significant digits (`stable_floats`): parallel sums of
+   doubles differ in their last bits between builds, and the same data must give the same
+   bytes.
+
    JSON is one file `snapshot.json` (`{"month", "reporting_currency", "tables": {...}}`),
    CSV and Parquet one file per table (`<table>.csv`, `<table>.parquet`), XLSX one workbook
    `snapshot.xlsx` with a sheet per table (numbers and dates as typed cells).
@@ -661,6 +665,7 @@ def read_snapshot(warehouse: Path, month: date | None, with_report: bool = True)
             ).to_arrow_table(),
             "plan": con.sql(_plan_sql(lower_better), params=plan_params).to_arrow_table(),
         }
+        tables = {name: stable_floats(table) for name, table in tables.items()}
         alerts = con.sql(
             f"""
             select
@@ -673,6 +678,7 @@ def read_snapshot(warehouse: Path, month: date | None, with_report: bool = True)
             """,
             params=plan_params,
         ).to_arrow_table()
+        alerts = stable_floats(alerts)
         fresh_rel = con.sql(
             "select source_system, source_table, staged_rows, latest_event_at "
             "from quality.source_freshness order by source_system, source_table"
@@ -717,6 +723,27 @@ class WriteResult:
     history_path: Path
     month_runs: int
     render_note: str | None
+
+
+# Sums of doubles that DuckDB adds up in parallel can differ in the last bits from run to run
+# (the order of the additions varies). The snapshot's numbers are rounded to this many
+# significant digits, so that the same data gives byte-identical files and the revision
+# history shows only real revisions.
+SIGNIFICANT_DIGITS = 12
+
+
+def stable_floats(table: pa.Table) -> pa.Table:
+    """`table` with every double rounded to SIGNIFICANT_DIGITS significant digits."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_floating(column.type):
+            values = [
+                v if v is None or not math.isfinite(v) else float(f"{v:.{SIGNIFICANT_DIGITS}g}")
+                for v in column.to_pylist()
+            ]
+            column = pa.chunked_array([pa.array(values, type=column.type)])
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def _plain(value: Any) -> Any:

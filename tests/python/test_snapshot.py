@@ -719,3 +719,40 @@ def test_onboarding_difference_within_channels() -> None:
     assert math.isclose(lower, -0.025 - half, abs_tol=1e-12)
     assert math.isclose(upper, -0.025 + half, abs_tol=1e-12)
     assert stratified_difference(strata[-1:]) is None
+
+
+def test_float_noise_gives_the_same_files(demo_build: DbtResult, tmp_path: Path) -> None:
+    """Two builds of the same data differ in the last bits of parallel sums; the snapshot's
+    files must not. Simulated: every double of the KPI and channel marts nudged by 1e-15
+    relative in a copy of the warehouse."""
+    noisy = tmp_path / "noisy.duckdb"
+    shutil.copyfile(demo_build.db_path, noisy)
+    with duckdb.connect(str(noisy)) as con:
+        for table in ("mart_cmo_kpis_monthly", "mart_marketing_monthly", "mart_plan_vs_actual"):
+            doubles = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    f"where table_schema = 'marts' and table_name = '{table}' "
+                    "and data_type = 'DOUBLE'"
+                ).fetchall()
+            ]
+            sets = ", ".join(f'"{c}" = "{c}" * (1 + 1e-15)' for c in doubles)
+            con.execute(f"update marts.{table} set {sets}")
+    for name, warehouse in (("clean", demo_build.db_path), ("noisy", noisy)):
+        result = snapshot(
+            "--warehouse",
+            str(warehouse),
+            "--out",
+            str(tmp_path / name),
+            "--month",
+            MONTH,
+            "--format",
+            "json,csv",
+            "--no-report",
+        )
+        assert result.returncode == 0, result.stderr
+    (clean,) = run_folders(tmp_path / "clean")
+    (noisy_run,) = run_folders(tmp_path / "noisy")
+    for file in ("snapshot.json", "kpis.csv", "channels.csv", "plan.csv"):
+        assert (clean / file).read_bytes() == (noisy_run / file).read_bytes(), file
