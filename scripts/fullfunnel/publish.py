@@ -67,8 +67,9 @@ DEFAULT_PARQUET_DIR = "warehouse/parquet"
 DEFAULT_STORAGE_VERSION = "v1.5.0"
 DEFAULT_KEEP_VERSIONS = 2
 
-# The public relations of contract/MARTS.md: a warehouse without one of them is not published
-# (any further relation of schema `marts` is published too).
+# The public relations of contract/MARTS.md and the project's own public marts
+# (mart_attribution_comparison, mart_onboarding_channels): a warehouse without one of them is
+# not published (any further relation of schema `marts` is published too).
 REQUIRED_MARTS: tuple[str, ...] = (
     "fct_ad_spend_daily",
     "fct_leads",
@@ -83,6 +84,8 @@ REQUIRED_MARTS: tuple[str, ...] = (
     "mart_pipeline",
     "mart_funnel_cohorts",
     "mart_attribution_markov",
+    "mart_attribution_comparison",
+    "mart_onboarding_channels",
 )
 # (schema, relation) published beside the marts
 EXTRA_RELATIONS: tuple[tuple[str, str], ...] = (("quality", "build_metadata"),)
