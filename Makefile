@@ -42,7 +42,7 @@ generate: setup
 build: setup
 	@echo "==> dbt build on $(RAW_DIR) into $(FULLFUNNEL_DUCKDB_PATH)"
 	@mkdir -p $(dir $(FULLFUNNEL_DUCKDB_PATH))
-	$(BIN)/dbt build --vars '{raw_dir: "$(RAW_DIR)"}'
+	umask 077 && $(BIN)/dbt build --vars '{raw_dir: "$(RAW_DIR)"}'
 
 check: setup
 	@echo "==> Great Expectations quality gate (raw files + warehouse, read-only)"
@@ -132,4 +132,4 @@ test-spark: $(SPARK_STAMP)
 	FULLFUNNEL_SPARK_PARITY=1 $(BIN)/pytest tests/python/test_spark_parity.py
 
 clean:
-	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions warehouse/spark
+	rm -rf target logs data warehouse/*.duckdb* warehouse/.serving.duckdb.* warehouse/parquet warehouse/parquet.versions warehouse/serving.versions warehouse/spark

@@ -20,25 +20,40 @@ warning.
    `<parquet-dir>/<relation>.parquet` (`fct_leads.parquet`, ..., `build_metadata.parquet`)
    and `_manifest.json` (build, publish time, rows and columns of every file).
 
-Nothing is visible half-written (the swap):
+Nothing is visible half-written, and the serving file and the Parquet set always belong to
+the same build (one switch):
 
-- The serving file is written aside, as `.<name>.tmp-<version>` in the same folder, checked
-  (row counts against the warehouse, the storage version the file reports), closed, fsynced
-  and moved over the old one with `os.replace` (one `rename(2)`). A reader that has the old
-  file open keeps reading the old inode, consistent, until it disconnects (POSIX); a new
-  connection opens the new file. Readers never hold a lock that blocks the publish.
-- `--parquet-dir` is a symbolic link to a version folder: `<parquet-dir>.versions/<version>/`
-  (relative link, e.g. `parquet -> parquet.versions/20261127T043211123456Z`). A new version
-  is written into `<parquet-dir>.versions/.tmp-<version>/`, renamed to its final name, and
-  the link is replaced atomically (a new link is created aside and `os.replace`d over the
-  old one). A reader that resolves the link once sees one complete set, old or new; the
-  newest `--keep-versions` (default 2) folders are kept so that a reader still going through
-  the previous set does not lose its files; older ones are removed. A plain directory found
-  at `--parquet-dir` (not made by publish) is moved into the versions folder once.
-- Both are written completely before either is swapped; on any error the temporary files
-  are removed and the published files are left as they were.
-- One publish at a time per serving file: a lock file `.<name>.publish.lock` beside it
-  (`fcntl.flock`); a second publish fails at once instead of waiting.
+- Every publish writes a complete version folder, `<serving-stem>.versions/<version>/` beside
+  the serving file (e.g. `warehouse/serving.versions/20261127T043211123456Z/`), holding the
+  serving file (`serving.duckdb`) and the Parquet set (`parquet/`). It is written as
+  `.tmp-<version>/`, checked (row counts against the warehouse, the storage version the file
+  reports), fsynced and renamed to its final name.
+- `<serving-stem>.versions/current` is a relative link to the version in use, and the only
+  thing a publish switches: a new link is made aside and `os.replace`d over it (one
+  `rename(2)`). The serving path and the Parquet path are fixed links through it
+  (`serving.duckdb -> serving.versions/current/serving.duckdb`,
+  `parquet -> serving.versions/current/parquet`), so one switch moves both: a reader sees
+  the old pair or the new pair, never one of each, whenever the publish is killed. A reader
+  that wants both from one build without racing a publish resolves the link once
+  (`os.path.realpath`) and reads both from that folder; `quality.build_metadata` in the
+  serving file and `_manifest.json` in the Parquet set name the build and the version.
+- A connection opened before the switch keeps reading the previous version; the newest
+  `--keep-versions` (default 2) version folders up to the current one are kept, older ones
+  are removed, and so is a version a killed publish wrote but never switched to.
+- Files an older publish made (a serving file that is a plain file, a Parquet link into
+  `<parquet-dir>.versions/`, or a plain Parquet folder) are first adopted, unchanged, as a
+  version of their own (hard links, no copy), so that the move to the links never shows a
+  reader a mixed pair.
+- What a killed publish leaves (`.tmp-*` folders, links made aside) is removed, with a
+  message, by the next publish; the lock (`fcntl.flock` on `.<name>.publish.lock`) dies with
+  its process, and a lock file naming a process that is gone is reported as cleared.
+- File modes: the published files hold no personal data (the privacy test covers them) and
+  are made readable by everyone (0644, folders 0755), whatever the umask; the warehouse they
+  come from holds personal data (staging, `quality.quarantine.raw_row`) and is made readable
+  by its owner only (0600) when publish opens it.
+- One publish at a time per serving file; a second one fails at once instead of waiting.
+- `FULLFUNNEL_PUBLISH_KILL_AT=<step>` (a name of `PUBLISH_STEPS`) makes publish kill itself
+  with SIGKILL when it reaches that step: the hook the tests use to kill it at every step.
 
 Exit codes: 0 published; 1 error (one line on stderr, published files untouched).
 """
@@ -162,8 +177,11 @@ def _fsync_path(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _publish_lock(serving: Path) -> Iterator[None]:
-    """Hold `.<serving>.publish.lock` for the duration; fail at once if another publish has it."""
+def _publish_lock(serving: Path, log: Callable[[str], None] = print) -> Iterator[None]:
+    """Hold `.<serving>.publish.lock` for the duration; fail at once if another publish has it.
+
+    The lock is `fcntl.flock`, which dies with its process; the file keeps the holder's pid,
+    so that a lock file left by a killed publish is reported as cleared."""
     lock_path = serving.parent / f".{serving.name}.publish.lock"
     try:
         import fcntl
@@ -177,9 +195,20 @@ def _publish_lock(serving: Path) -> Iterator[None]:
             raise PublishError(
                 f"another publish to {serving} is running (lock {lock_path} is held)"
             ) from exc
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder:
+            log(f"  cleared the lock {lock_path} left by publish process {holder} (gone)")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
         try:
             yield
         finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
@@ -368,7 +397,7 @@ def _write_parquet(
     manifest: dict[str, Any],
 ) -> None:
     """Write `<relation>.parquet` for every relation and `_manifest.json` into `folder`."""
-    folder.mkdir(parents=True)
+    folder.mkdir()
     files = {}
     for rel in relations:
         path = folder / f"{rel.name}.parquet"
@@ -389,60 +418,178 @@ def _write_parquet(
     _fsync_path(folder)
 
 
-def _versions_dir(parquet_dir: Path) -> Path:
-    """`<parquet-dir>.versions`, beside the link."""
-    return parquet_dir.with_name(parquet_dir.name + ".versions")
+PUBLISH_STEPS: tuple[str, ...] = (
+    "locked",  # the publish lock is held, leftovers of a killed publish removed
+    "adopted",  # files of an older layout adopted as a version (only when there are some)
+    "serving_written",  # the new serving file is complete in the .tmp- folder
+    "parquet_written",  # the new Parquet set is complete in the .tmp- folder
+    "version_ready",  # the .tmp- folder is renamed to its version
+    "switched",  # `current` points at the new version
+    "pruned",  # old versions removed
+)
+KILL_AT_ENV = "FULLFUNNEL_PUBLISH_KILL_AT"
+PUBLISHED_FILE_MODE = 0o644
+PUBLISHED_DIR_MODE = 0o755
+PRIVATE_FILE_MODE = 0o600
 
 
-def _adopt_plain_dir(parquet_dir: Path, log: Callable[[str], None]) -> None:
-    """Move a plain directory found at the link's place into the versions folder (once)."""
-    if parquet_dir.is_dir() and not parquet_dir.is_symlink():
-        legacy = _versions_dir(parquet_dir) / f"{_new_version()[:-1]}-legacy"
-        legacy.parent.mkdir(parents=True, exist_ok=True)
-        log(f"  moving the plain directory {parquet_dir} to {legacy} (it becomes a link)")
-        os.replace(parquet_dir, legacy)
+def _reach(step: str) -> None:
+    """Mark that publish reached `step`; die there (SIGKILL) when FULLFUNNEL_PUBLISH_KILL_AT
+    names it (the tests' kill points)."""
+    assert step in PUBLISH_STEPS, step
+    if os.environ.get(KILL_AT_ENV) == step:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _swap_link(parquet_dir: Path, version_dir: Path) -> None:
-    """Point the link `parquet_dir` at `version_dir` atomically (a new link, `os.replace`d)."""
-    tmp_link = parquet_dir.with_name(f".{parquet_dir.name}.link-{version_dir.name}")
-    target = os.path.relpath(version_dir, parquet_dir.parent)
-    with contextlib.suppress(FileNotFoundError):
-        tmp_link.unlink()
-    os.symlink(target, tmp_link, target_is_directory=True)
-    os.replace(tmp_link, parquet_dir)
-    _fsync_path(parquet_dir.parent)
+def versions_root(serving: Path) -> Path:
+    """`<serving-stem>.versions`, beside the serving path: the version folders and `current`."""
+    return serving.with_name(serving.stem + ".versions")
 
 
-def _prune_versions(parquet_dir: Path, keep: int) -> list[Path]:
-    """Remove all but the newest `keep` version folders (never the one the link points to)."""
-    versions_dir = _versions_dir(parquet_dir)
-    current = parquet_dir.resolve() if parquet_dir.is_symlink() else None
-    versions = sorted(
-        (p for p in versions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.name,
-        reverse=True,
+def _relative_link(link: Path, target: Path) -> str:
+    """The relative path from `link`'s folder to `target` (links survive moving the folder)."""
+    return os.path.relpath(target, link.parent)
+
+
+def _replace_with_link(link: Path, target: Path) -> None:
+    """Make `link` a symbolic link to `target` atomically: a new link made aside, then
+    `os.replace`d over whatever `link` is (a file or a link; never a folder)."""
+    tmp_link = link.with_name(f".{link.name}.link-{_new_version()}")
+    os.symlink(_relative_link(link, target), tmp_link)
+    os.replace(tmp_link, link)
+    _fsync_path(link.parent)
+
+
+def _points_at(link: Path, target: Path) -> bool:
+    """True when `link` is a symbolic link whose text is the relative path to `target`."""
+    return link.is_symlink() and os.readlink(link) == _relative_link(link, target)
+
+
+def _chmod_tree(folder: Path) -> None:
+    """Published files 0644, folders 0755, whatever the umask (they hold no personal data)."""
+    os.chmod(folder, PUBLISHED_DIR_MODE)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, PUBLISHED_DIR_MODE if path.is_dir() else PUBLISHED_FILE_MODE)
+
+
+def _make_private(warehouse: Path, log: Callable[[str], None]) -> None:
+    """The build warehouse holds personal data: readable by its owner only."""
+    try:
+        mode = warehouse.stat().st_mode & 0o777
+        if mode & 0o077 and warehouse.stat().st_uid == os.geteuid():
+            os.chmod(warehouse, PRIVATE_FILE_MODE)
+            log(f"  {warehouse} holds personal data: mode {mode:o} -> 600")
+    except OSError:
+        pass  # not ours to change: leave it (the docs say who should read it)
+
+
+def _link_or_copy(source: Path, dest: Path) -> None:
+    """A hard link (no copy) when both are on one file system, else a copy."""
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+def _older_layout(serving: Path, parquet_dir: Path | None, root: Path) -> bool:
+    """True when the serving or the Parquet path holds files an older publish made (a plain
+    serving file, a Parquet link elsewhere, a plain Parquet folder)."""
+    current = root / "current"
+    serving_old = serving.exists() and not _points_at(serving, current / serving.name)
+    parquet_old = (
+        parquet_dir is not None
+        and parquet_dir.exists()
+        and not _points_at(parquet_dir, current / "parquet")
     )
-    removed = []
-    for old in versions[max(keep, 1) :]:
-        if current is not None and old.resolve() == current:
-            continue
+    return serving_old or parquet_old
+
+
+def _adopt_older_layout(
+    serving: Path,
+    parquet_dir: Path | None,
+    root: Path,
+    version: str,
+    log: Callable[[str], None],
+) -> None:
+    """Adopt the files of an older layout, unchanged, as a version (hard links), point
+    `current` at it, then turn the serving and Parquet paths into links through `current`:
+    each step shows readers the same data, so the move never mixes two builds."""
+    if serving.is_dir() and not serving.is_symlink():
+        raise PublishError(f"{serving} is a folder, not a serving file")
+    version = version[:-1] + "-adopted"  # sorts just before the version being published
+    tmp = root / f".tmp-{version}"
+    tmp.mkdir(parents=True)
+    if serving.is_file():
+        _link_or_copy(serving.resolve(), tmp / serving.name)
+    if parquet_dir is not None and parquet_dir.is_dir():
+        (tmp / "parquet").mkdir()
+        for path in parquet_dir.resolve().iterdir():
+            if path.is_file():
+                _link_or_copy(path, tmp / "parquet" / path.name)
+    adopted = root / version
+    os.replace(tmp, adopted)
+    _replace_with_link(root / "current", adopted)
+    log(f"  adopted the files of an older publish as version {adopted.name}")
+    old_parquet_versions = None
+    if parquet_dir is not None and (parquet_dir.exists() or parquet_dir.is_symlink()):
+        if parquet_dir.is_symlink():
+            old_parquet_versions = parquet_dir.resolve().parent
+        else:  # a plain folder cannot be replaced by a link in one step: move it aside first
+            aside = root / f".tmp-{version}-folder"
+            os.replace(parquet_dir, aside)
+            old_parquet_versions = aside
+        _replace_with_link(parquet_dir, root / "current" / "parquet")
+    _replace_with_link(serving, root / "current" / serving.name)
+    if old_parquet_versions is not None and old_parquet_versions.name.endswith(".versions"):
+        shutil.rmtree(old_parquet_versions, ignore_errors=True)
+        log(f"  removed {old_parquet_versions} (its files are in version {adopted.name})")
+    elif old_parquet_versions is not None and old_parquet_versions.name.startswith(".tmp-"):
+        shutil.rmtree(old_parquet_versions, ignore_errors=True)
+
+
+def _prune_versions(root: Path, keep: int) -> list[Path]:
+    """Keep the current version and the `keep - 1` before it; remove older ones, and any
+    newer one (written by a publish killed before its switch: never in use)."""
+    current = (root / "current").resolve()
+    versions = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and p.name[0] != "."),
+        key=lambda p: p.name,
+    )
+    never_used = [p for p in versions if p.name > current.name]
+    in_use_before = [p for p in versions if p.name < current.name]
+    removed = [*never_used, *in_use_before[: max(len(in_use_before) - (keep - 1), 0)]]
+    for old in removed:
         shutil.rmtree(old, ignore_errors=True)
-        removed.append(old)
     return removed
 
 
-def _remove_stale_temporaries(serving: Path, parquet_dir: Path | None) -> None:
-    """Remove what an interrupted publish left (called while holding the publish lock)."""
-    for stale in serving.parent.glob(f".{serving.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
+def _remove_leftovers(
+    serving: Path, parquet_dir: Path | None, root: Path, log: Callable[[str], None]
+) -> None:
+    """Remove what a killed publish left (called while holding the publish lock)."""
+    stale = [*serving.parent.glob(f".{serving.name}.tmp-*")]
+    stale += serving.parent.glob(f".{serving.name}.link-*")
     if parquet_dir is not None:
-        for stale in parquet_dir.parent.glob(f".{parquet_dir.name}.link-*"):
-            stale.unlink(missing_ok=True)
-        versions_dir = _versions_dir(parquet_dir)
-        if versions_dir.is_dir():
-            for stale in versions_dir.glob(".tmp-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+        stale += parquet_dir.parent.glob(f".{parquet_dir.name}.link-*")
+    if root.is_dir():
+        stale += root.glob(".tmp-*")
+        stale += root.glob(".current.link-*")
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        log(f"  removed {path}, left by a publish that was killed")
+
+
+def drop_dangling_link(path: Path, log: Callable[[str], None] = print) -> None:
+    """Remove `path` when it is a link to nothing (a Parquet link after `--no-parquet`)."""
+    if path.is_symlink() and not path.exists():
+        path.unlink()
+        log(f"  removed {path}: the current version has no Parquet set (--no-parquet)")
 
 
 def publish(
@@ -467,16 +614,22 @@ def publish(
     if serving.resolve() == warehouse.resolve():
         raise PublishError("--serving must not be the build warehouse itself")
     serving.parent.mkdir(parents=True, exist_ok=True)
+    root = versions_root(serving)
     version = _new_version()
-    tmp_serving = serving.parent / f".{serving.name}.tmp-{version}"
-    tmp_parquet: Path | None = None
-    version_dir: Path | None = None
+    tmp = root / f".tmp-{version}"
 
     if parquet_dir is not None and parquet_dir.exists() and not parquet_dir.is_dir():
         raise PublishError(f"{parquet_dir} exists and is neither a directory nor a link")
 
-    with _publish_lock(serving):
-        _remove_stale_temporaries(serving, parquet_dir)
+    with _publish_lock(serving, log):
+        _remove_leftovers(serving, parquet_dir, root, log)
+        _reach("locked")
+        root.mkdir(exist_ok=True)
+        os.chmod(root, PUBLISHED_DIR_MODE)
+        if _older_layout(serving, parquet_dir, root):
+            _adopt_older_layout(serving, parquet_dir, root, version, log)
+            _reach("adopted")
+        _make_private(warehouse, log)
         # the warehouse, read-only; the new serving file is attached to the same connection
         con, catalog = _open_source(warehouse)
         try:
@@ -498,44 +651,46 @@ def publish(
                 f"  publishing {len(relations)} relations of build "
                 f"{build.get('invocation_id', '?')} from {warehouse}"
             )
-            _write_serving(con, catalog, tmp_serving, relations, storage_version)
-            log(f"  wrote {tmp_serving.name} (storage {storage_version})")
+            tmp.mkdir()
+            _write_serving(con, catalog, tmp / serving.name, relations, storage_version)
+            log(f"  wrote {serving.name} (storage {storage_version}) into {tmp}")
+            _reach("serving_written")
             if parquet_dir is not None:
-                versions_dir = _versions_dir(parquet_dir)
-                versions_dir.mkdir(parents=True, exist_ok=True)
-                tmp_parquet = versions_dir / f".tmp-{version}"
-                _write_parquet(con, catalog, tmp_parquet, relations, manifest)
-                log(f"  wrote {len(relations)} Parquet files into {tmp_parquet}")
+                _write_parquet(con, catalog, tmp / "parquet", relations, manifest)
+                log(f"  wrote {len(relations)} Parquet files into {tmp / 'parquet'}")
+            _reach("parquet_written")
+            _chmod_tree(tmp)
+            _fsync_path(tmp)
         except BaseException:
             con.close()
-            tmp_serving.unlink(missing_ok=True)
-            tmp_serving.with_name(tmp_serving.name + ".wal").unlink(missing_ok=True)
-            if tmp_parquet is not None:
-                shutil.rmtree(tmp_parquet, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
             raise
         con.close()
 
-        # everything is written: swap both in, back to back
-        if parquet_dir is not None:
-            _adopt_plain_dir(parquet_dir, log)
-        stale_wal = serving.with_name(serving.name + ".wal")
-        stale_wal.unlink(missing_ok=True)  # a WAL of the old file must never meet the new one
-        os.replace(tmp_serving, serving)
-        _fsync_path(serving.parent)
-        log(f"  swapped in {serving}")
-        if parquet_dir is not None and tmp_parquet is not None:
-            version_dir = tmp_parquet.with_name(version)
-            os.replace(tmp_parquet, version_dir)
-            _swap_link(parquet_dir, version_dir)
-            log(f"  swapped in {parquet_dir} -> {os.readlink(parquet_dir)}")
-            for old in _prune_versions(parquet_dir, keep_versions):
-                log(f"  removed old Parquet version {old.name}")
+        version_dir = root / version
+        os.replace(tmp, version_dir)
+        _fsync_path(root)
+        _reach("version_ready")
+        # a WAL beside the serving path must never meet the new file (readers never write one)
+        serving.with_name(serving.name + ".wal").unlink(missing_ok=True)
+        # the one switch: serving file and Parquet set move together
+        _replace_with_link(root / "current", version_dir)
+        log(f"  switched {root / 'current'} -> {version}")
+        _reach("switched")
+        # the fixed links through `current` (made once; kept as they are after that)
+        if not _points_at(serving, root / "current" / serving.name):
+            _replace_with_link(serving, root / "current" / serving.name)
+        if parquet_dir is not None and not _points_at(parquet_dir, root / "current" / "parquet"):
+            _replace_with_link(parquet_dir, root / "current" / "parquet")
+        for old in _prune_versions(root, keep_versions):
+            log(f"  removed the old version {old.name}")
+        _reach("pruned")
 
     return PublishResult(
         version=version,
         serving=serving,
         parquet_dir=parquet_dir,
-        parquet_version_dir=version_dir,
+        parquet_version_dir=(version_dir / "parquet") if parquet_dir is not None else None,
         relations=relations,
         build=build,
         storage_version=storage_version,
@@ -582,8 +737,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--keep-versions",
         type=int,
         default=DEFAULT_KEEP_VERSIONS,
-        help=f"Parquet version folders kept, the current one included "
-        f"(default: {DEFAULT_KEEP_VERSIONS})",
+        help=f"version folders kept, the current one included (default: {DEFAULT_KEEP_VERSIONS})",
     )
     parser.set_defaults(func=run_command)
 
@@ -602,6 +756,8 @@ def run_command(args: argparse.Namespace) -> int:
             keep_versions=args.keep_versions,
             force=args.force,
         )
+        if args.no_parquet:
+            drop_dangling_link(Path(args.parquet_dir))
     except (PublishError, OSError, duckdb.Error) as exc:
         print(f"fullfunnel publish: {exc}", file=sys.stderr)
         return 1

@@ -59,6 +59,8 @@ class Step:
     name: str
     argv: list[str]
     requires_command: str | None = None  # the `fullfunnel` subcommand it needs, if any
+    # writes files that hold personal data (the build warehouse): created owner-only
+    private: bool = False
 
 
 @dataclass
@@ -153,6 +155,7 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
         Step(
             "build",
             [dbt, "build", "--vars", dbt_vars, *(["--full-refresh"] if args.full_refresh else [])],
+            private=True,
         )
     ]
     if not args.skip_check:
@@ -195,24 +198,27 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
     return steps, env
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, a function for `preexec_fn` that makes the step receive SIGTERM when the
-    refresh process dies (even by `kill -9`), so that no step, a `dbt build` holding the
-    warehouse or a `publish` about to swap files, outlives the refresh that started it."""
-    if not sys.platform.startswith("linux"):
-        return None
+def _step_setup(private: bool) -> Callable[[], None]:
+    """A function for `preexec_fn`: a private step gets umask 077 (its new files are readable
+    by the owner only); on Linux every step receives SIGTERM when the refresh process dies
+    (even by `kill -9`), so that no step, a `dbt build` holding the warehouse or a `publish`
+    about to swap files, outlives the refresh that started it."""
     import ctypes
     import signal
 
     parent = os.getpid()
+    linux = sys.platform.startswith("linux")
 
-    def set_parent_death_signal() -> None:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the refresh died before the line above
-            os._exit(143)
+    def setup() -> None:
+        if private:
+            os.umask(0o077)
+        if linux:
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the refresh died before the line above
+                os._exit(143)
 
-    return set_parent_death_signal
+    return setup
 
 
 def run_steps(
@@ -235,7 +241,7 @@ def run_steps(
         else:
             sys.stdout.flush()
             returncode = subprocess.run(
-                step.argv, cwd=cwd, env=env, check=False, preexec_fn=_die_with_parent()
+                step.argv, cwd=cwd, env=env, check=False, preexec_fn=_step_setup(step.private)
             ).returncode
         outcome = StepResult(step.name, returncode, time.perf_counter() - started)
         result.steps.append(outcome)

@@ -52,6 +52,12 @@ def _publish(warehouse: Path, out: Path) -> tuple[Path, Path]:
     return serving, parquet
 
 
+def _versions(out: Path) -> list[str]:
+    """The version folders under `out/serving.versions`, oldest first (`current` left out)."""
+    root = out / "serving.versions"
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+
+
 def _query_in_new_process(db: Path, sql: str) -> list:
     """Run `sql` on `db` from a separate process (a new BI connection), JSON-encoded result."""
     script = textwrap.dedent(
@@ -147,7 +153,8 @@ def test_publish_swap_keeps_open_readers_and_shows_new_data(
     warehouse_a = _copy_warehouse(demo_build, tmp_path / "a" / "fullfunnel.duckdb")
     out = tmp_path / "warehouse"
     serving, parquet = _publish(warehouse_a, out)
-    first_version = os.readlink(parquet)
+    current = out / "serving.versions" / "current"
+    first_version = os.readlink(current)
 
     warehouse_b = _copy_warehouse(demo_build, tmp_path / "b" / "fullfunnel.duckdb")
     with duckdb.connect(str(warehouse_b)) as con:
@@ -209,19 +216,22 @@ def test_publish_swap_keeps_open_readers_and_shows_new_data(
         ).fetchone()
         previous = con.execute(
             "SELECT ad_spend FROM read_parquet(?) ORDER BY month LIMIT 1",
-            [str(parquet.parent / first_version / "mart_cmo_kpis_monthly.parquet")],
+            [str(current.parent / first_version / "parquet" / "mart_cmo_kpis_monthly.parquet")],
         ).fetchone()
     assert spend == (4242424.25,)
     assert previous == (old_spend,)  # the previous set is kept for readers still on it
 
-    # the link moved; nothing temporary is left; the swapped-out file is gone
-    assert parquet.is_symlink() and os.readlink(parquet) != first_version
+    # one link moved; the serving and Parquet paths are fixed links through it; nothing
+    # temporary is left
+    assert os.readlink(current) != first_version
+    assert os.readlink(serving) == "serving.versions/current/serving.duckdb"
+    assert os.readlink(parquet) == "serving.versions/current/parquet"
     leftovers = [p.name for p in out.rglob("*") if ".tmp-" in p.name or ".link-" in p.name]
     assert leftovers == []
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "parquet",
-        "parquet.versions",
         "serving.duckdb",
+        "serving.versions",
     ]
 
 
@@ -248,9 +258,10 @@ def test_publish_keeps_a_bounded_number_of_parquet_versions(
             )
             == 0
         )
-    versions = sorted(p.name for p in (out / "parquet.versions").iterdir())
+    versions = _versions(out)
     assert len(versions) == 2
-    assert os.readlink(parquet) == f"parquet.versions/{versions[-1]}"
+    assert os.readlink(out / "serving.versions" / "current") == versions[-1]
+    assert os.readlink(parquet) == "serving.versions/current/parquet"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,8 +325,9 @@ def test_refresh_with_failing_build_publishes_nothing(
 
 def test_repeated_refreshes_swap_the_parquet_link(published: dict, tmp_path: Path) -> None:
     """Refresh hands publish the `parquet` link itself, not the version folder it points to:
-    after two refreshes the link points at the newest `parquet.versions/<version>` and no
-    version folder holds versions of its own (following the link nested them)."""
+    after two refreshes `current` points at the newest version, the `parquet` link is the
+    fixed one through it, and no version folder holds versions of its own (following the
+    link nested them)."""
     out = tmp_path / "warehouse"
     parquet = out / "parquet"
     args = argparse.Namespace(
@@ -338,10 +350,11 @@ def test_repeated_refreshes_swap_the_parquet_link(published: dict, tmp_path: Pat
         assert publish_step.argv[publish_step.argv.index("--parquet-dir") + 1] == str(parquet)
         result = run_steps([publish_step], env, PROJECT_ROOT, log=lambda _line: None)
         assert result.ok
-    versions = sorted(p.name for p in (out / "parquet.versions").iterdir())
+    versions = _versions(out)
     assert len(versions) == 2, versions
-    assert os.readlink(parquet) == f"parquet.versions/{versions[-1]}"
-    assert not list((out / "parquet.versions").glob("*.versions"))
+    assert os.readlink(out / "serving.versions" / "current") == versions[-1]
+    assert os.readlink(parquet) == "serving.versions/current/parquet"
+    assert not list((out / "serving.versions").rglob("*.versions"))
     assert (parquet / "_manifest.json").is_file()
 
 
@@ -565,6 +578,76 @@ def test_workflows_pass_actionlint() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     refresh = (workflows / "refresh.yml").read_text()
     assert "group: refresh" in refresh and "cancel-in-progress: false" in refresh
+
+
+def test_no_workflow_caches_or_uploads_personal_data() -> None:
+    """The Actions cache and artifacts are readable by every workflow of the repository: no
+    step keeps the build warehouse (staging and quarantine hold personal data) or the
+    landing files there."""
+    import yaml
+
+    kept = []
+    for workflow in (PROJECT_ROOT / ".github" / "workflows").glob("*.yml"):
+        jobs = yaml.safe_load(workflow.read_text())["jobs"]
+        for job in jobs.values():
+            for step in job.get("steps", []):
+                uses = step.get("uses", "")
+                if uses.startswith(("actions/cache", "actions/upload-artifact")):
+                    paths = str(step.get("with", {}).get("path", "")).split()
+                    kept += [(workflow.name, step.get("name"), path) for path in paths]
+    assert kept, "no cache or artifact step found: the check would hold vacuously"
+    personal = [
+        entry
+        for entry in kept
+        if "fullfunnel.duckdb" in entry[2]
+        or "FULLFUNNEL_DUCKDB_PATH" in entry[2]
+        or entry[2].rstrip("/").endswith(("data/raw", "data", "warehouse", "RAW_DIR"))
+        or entry[2] in ("warehouse/", "data/", ".")
+    ]
+    assert personal == []
+    assert (
+        "refresh.yml",
+        "Save the state for the next refresh",
+        "data/snapshots/history.duckdb",
+    ) in kept
+
+
+def test_a_private_step_creates_owner_only_files(tmp_path: Path) -> None:
+    """refresh runs `dbt build` (which creates the warehouse) with umask 077; other steps
+    keep the caller's umask."""
+    code = "import sys; open(sys.argv[1], 'w').write('x')"
+    steps = [
+        Step("build", [sys.executable, "-c", code, str(tmp_path / "private")], private=True),
+        Step("publish", [sys.executable, "-c", code, str(tmp_path / "public")]),
+    ]
+    previous = os.umask(0o022)
+    try:
+        result = run_steps(steps, dict(os.environ), tmp_path, log=lambda _l: None, commands=set())
+    finally:
+        os.umask(previous)
+    assert result.ok
+    assert (tmp_path / "private").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "public").stat().st_mode & 0o777 == 0o644
+    assert next(s for s in plan_steps_for_test() if s.name == "build").private
+
+
+def plan_steps_for_test() -> list[Step]:
+    """The steps `fullfunnel refresh` plans with its defaults."""
+    args = argparse.Namespace(
+        raw_dir="data/raw",
+        warehouse="warehouse/fullfunnel.duckdb",
+        serving="warehouse/serving.duckdb",
+        parquet_dir="warehouse/parquet",
+        snapshot_out="data/snapshots",
+        check_out=None,
+        month=None,
+        no_report=True,
+        full_refresh=False,
+        skip_check=False,
+        skip_snapshot=False,
+        docs=False,
+    )
+    return plan_steps(args, PROJECT_ROOT)[0]
 
 
 # ---------------------------------------------------------------------------------------------
