@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make pytest`: the whole suite, the Spark tests included. The Spark tests (a JVM that keeps
+# about one core busy for minutes) run in the background while the others run, each half in
+# its own pytest session and temp folder; both halves must pass. Usage: pytest_all.sh BIN
+# (the virtual environment's bin folder). Any further arguments go to both sessions.
+set -u
+bin=${1:?usage: pytest_all.sh BIN [pytest args]}
+shift
+work=$(mktemp -d "${TMPDIR:-/tmp}/fullfunnel-pytest.XXXXXX")
+spark_log="$work/spark.log"
+
+FULLFUNNEL_SPARK_PARITY=1 "$bin/pytest" -k spark --basetemp "$work/spark" "$@" \
+    >"$spark_log" 2>&1 &
+spark_pid=$!
+# a make interrupted here must not leave the Spark session running
+trap 'kill "$spark_pid" 2>/dev/null; exit 130' INT TERM
+
+echo "==> pytest: the Spark tests run in the background (their output follows the rest)"
+FULLFUNNEL_REQUIRE_CHROMIUM=1 FULLFUNNEL_SPARK_PARITY=1 "$bin/pytest" -k "not spark" \
+    --basetemp "$work/rest" "$@"
+rest=$?
+
+echo "==> pytest: waiting for the Spark tests"
+wait "$spark_pid"
+spark=$?
+cat "$spark_log"
+echo "==> pytest: exit $rest (all but Spark), exit $spark (Spark)"
+if [ "$rest" -eq 0 ] && [ "$spark" -eq 0 ]; then
+    rm -rf "$work"
+    exit 0
+fi
+echo "pytest failed; its temp folders are kept in $work" >&2
+exit 1
