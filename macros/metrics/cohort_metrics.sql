@@ -4,12 +4,12 @@
 {#- The sums over a cohort's valid leads (int_leads_cohort_valued joined as `valued`), each
     lead weighted by `weight` (1, or its credit in a channel). -#}
 {% macro cohort_sums(weight) -%}
-    sum({{ weight }}) as leads,
-    sum({{ weight }} * case when valued.is_won then 1 else 0 end) as won_leads,
+    {{ fsum() }}({{ weight }}) as leads,
+    {{ fsum() }}({{ weight }} * case when valued.is_won then 1 else 0 end) as won_leads,
     {%- for days in [30, 60, 90] %}
-    sum({{ weight }} * valued.won_{{ days }}d) as won_leads_{{ days }}d,
+    {{ fsum() }}({{ weight }} * valued.won_{{ days }}d) as won_leads_{{ days }}d,
     {%- endfor %}
-    sum({{ weight }} * valued.projected_won_90d) as projected_won_sum
+    {{ fsum() }}({{ weight }} * valued.projected_won_90d) as projected_won_sum
 {%- endmacro %}
 
 {#- The cohort columns from those sums (`cohort`), the cohort month's maturity at as_of_date

@@ -18,7 +18,7 @@ attributed as (
         customer_leads.customer_id,
         customer_leads.attributed_lead_id,
         credits.channel,
-        sum(credits.credit) as credit
+        {{ fsum() }}(credits.credit) as credit
     from customer_leads
     inner join credits
         on customer_leads.attributed_lead_id = credits.lead_id

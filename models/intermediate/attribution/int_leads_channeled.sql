@@ -12,7 +12,7 @@ channel_credits as (
     select
         lead_id,
         channel,
-        sum(credit) as credit,
+        {{ fsum() }}(credit) as credit,
         max(touchpoint_number) as latest_touchpoint_number
     from credits
     group by lead_id, channel

@@ -41,10 +41,10 @@ markov_weighted as (
 decay_normalized as (
     select
         *,
-        decay_weight / sum(decay_weight) over (partition by lead_id) as decay_credit,
+        decay_weight / {{ fsum() }}(decay_weight) over (partition by lead_id) as decay_credit,
         case
-            when sum(markov_weight) over (partition by lead_id) > 0
-                then markov_weight / sum(markov_weight) over (partition by lead_id)
+            when {{ fsum() }}(markov_weight) over (partition by lead_id) > 0
+                then markov_weight / {{ fsum() }}(markov_weight) over (partition by lead_id)
             else 1.0 / touchpoint_count
         end as markov_credit,
         coalesce(

@@ -19,7 +19,7 @@ channel_credits as (
     select
         lead_id,
         channel,
-        sum(credit) as credit
+        {{ fsum() }}(credit) as credit
     from credits
     group by lead_id, channel
 ),

@@ -32,7 +32,7 @@ attributed as (
     select
         deal_leads.deal_id,
         credits.channel,
-        sum(credits.credit) as credit
+        {{ fsum() }}(credits.credit) as credit
     from deal_leads
     inner join credits
         on deal_leads.attributed_lead_id = credits.lead_id

@@ -14,14 +14,14 @@ final as (
     select
         invoices.customer_id,
         months.month,
-        sum(invoices.monthly_amount) as mrr
+        {{ fsum() }}(invoices.monthly_amount) as mrr
     from invoices
     inner join months
         on
             invoices.period_start <= months.month_end_date
             and invoices.period_end > months.month_end_date
     group by invoices.customer_id, months.month
-    having sum(invoices.monthly_amount) > 0
+    having {{ fsum() }}(invoices.monthly_amount) > 0
 )
 
 select * from final

@@ -36,7 +36,7 @@ as_of as (
 revenue as (
     select
         events.customer_id,
-        sum(events.amount) as lifetime_revenue
+        {{ fsum() }}(events.amount) as lifetime_revenue
     from {{ ref('int_revenue_events_unioned') }} as events
     cross join as_of
     where events.event_month <= as_of.as_of_month

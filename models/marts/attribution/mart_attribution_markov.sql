@@ -26,7 +26,7 @@ path_totals as (
 ),
 
 removal_totals as (
-    select sum(removal_effect) as removal_effect_sum from removal_effects
+    select {{ fsum() }}(removal_effect) as removal_effect_sum from removal_effects
 ),
 
 final as (

@@ -53,7 +53,7 @@ lead_credits as (
         valid_leads.lead_month as month,
         credits.attribution_model,
         credits.channel,
-        sum(credits.credit) as leads
+        {{ fsum() }}(credits.credit) as leads
     from credits
     inner join valid_leads
         on credits.lead_id = valid_leads.lead_id
@@ -65,7 +65,7 @@ customer_credits as (
         customers.acquisition_month as month,
         models.attribution_model,
         coalesce(credits.channel, 'unattributed') as channel,
-        sum(coalesce(credits.credit, 1.0)) as new_customers
+        {{ fsum() }}(coalesce(credits.credit, 1.0)) as new_customers
     from customers
     cross join models
     left join customer_leads

@@ -26,7 +26,7 @@ cohorts as (
 ad_spend_monthly as (
     select
         {{ month_of_date('date') }} as month,
-        sum(spend) as ad_spend
+        {{ fsum() }}(spend) as ad_spend
     from {{ ref('fct_ad_spend_daily') }}
     group by 1
 ),
@@ -34,7 +34,7 @@ ad_spend_monthly as (
 other_costs_monthly as (
     select
         cost_month as month,
-        sum(amount) as other_marketing_cost
+        {{ fsum() }}(amount) as other_marketing_cost
     from {{ ref('stg_finance__marketing_costs') }}
     group by 1
 ),
@@ -68,7 +68,7 @@ customers_monthly as (
 revenue_monthly as (
     select
         event_month as month,
-        sum(amount) as revenue
+        {{ fsum() }}(amount) as revenue
     from {{ ref('int_revenue_events_unioned') }}
     group by 1
 ),
@@ -76,13 +76,13 @@ revenue_monthly as (
 mrr_monthly as (
     select
         month,
-        sum(mrr) as mrr,
-        sum(previous_mrr) as previous_mrr,
-        sum(case when movement = 'new' then movement_amount else 0 end) as new_mrr,
-        sum(case when movement = 'expansion' then movement_amount else 0 end) as expansion_mrr,
-        sum(case when movement = 'reactivation' then movement_amount else 0 end) as reactivation_mrr,
-        sum(case when movement = 'contraction' then -movement_amount else 0 end) as contraction_mrr,
-        sum(case when movement = 'churn' then -movement_amount else 0 end) as churned_mrr,
+        {{ fsum() }}(mrr) as mrr,
+        {{ fsum() }}(previous_mrr) as previous_mrr,
+        {{ fsum() }}(case when movement = 'new' then movement_amount else 0 end) as new_mrr,
+        {{ fsum() }}(case when movement = 'expansion' then movement_amount else 0 end) as expansion_mrr,
+        {{ fsum() }}(case when movement = 'reactivation' then movement_amount else 0 end) as reactivation_mrr,
+        {{ fsum() }}(case when movement = 'contraction' then -movement_amount else 0 end) as contraction_mrr,
+        {{ fsum() }}(case when movement = 'churn' then -movement_amount else 0 end) as churned_mrr,
         sum(case when mrr > 0 then 1 else 0 end) as active_customers,
         sum(case when previous_mrr > 0 then 1 else 0 end) as previous_active_customers,
         sum(case when movement = 'churn' then 1 else 0 end) as churned_customers

@@ -84,11 +84,11 @@ leads_monthly as (
     select
         lead_month as month,
         channel,
-        sum(credit) as leads,
-        sum(case when is_contacted then credit else 0 end) as contacted_leads,
-        sum(case when is_qualified then credit else 0 end) as qualified_leads,
-        sum(case when has_deal then credit else 0 end) as deals,
-        sum(case when is_won then credit else 0 end) as won_leads
+        {{ fsum() }}(credit) as leads,
+        {{ fsum() }}(case when is_contacted then credit else 0 end) as contacted_leads,
+        {{ fsum() }}(case when is_qualified then credit else 0 end) as qualified_leads,
+        {{ fsum() }}(case when has_deal then credit else 0 end) as deals,
+        {{ fsum() }}(case when is_won then credit else 0 end) as won_leads
     from lead_credits
     group by 1, 2
 ),
@@ -107,7 +107,7 @@ ad_spend_monthly as (
     select
         {{ month_of_date('date') }} as month,
         channel,
-        sum(spend) as ad_spend
+        {{ fsum() }}(spend) as ad_spend
     from ad_spend
     group by 1, 2
 ),
@@ -116,7 +116,7 @@ channel_costs_monthly as (
     select
         cost_month as month,
         channel,
-        sum(amount) as channel_cost
+        {{ fsum() }}(amount) as channel_cost
     from channel_costs
     group by 1, 2
 ),
@@ -125,8 +125,8 @@ customers_monthly as (
     select
         acquisition_month as month,
         channel,
-        sum(credit) as new_customers,
-        sum(credit * revenue_to_date) as revenue_to_date
+        {{ fsum() }}(credit) as new_customers,
+        {{ fsum() }}(credit * revenue_to_date) as revenue_to_date
     from customer_credits
     where acquisition_month is not null
     group by 1, 2
@@ -136,7 +136,7 @@ new_mrr_monthly as (
     select
         new_mrr_movements.month,
         customer_credits.channel,
-        sum(new_mrr_movements.movement_amount * customer_credits.credit) as new_mrr
+        {{ fsum() }}(new_mrr_movements.movement_amount * customer_credits.credit) as new_mrr
     from new_mrr_movements
     inner join customer_credits
         on new_mrr_movements.customer_id = customer_credits.customer_id

@@ -21,10 +21,10 @@ aggregated as (
         customers.acquisition_month,
         credits.channel,
         customers.onboarding_bucket <> 'none' as has_onboarding,
-        sum(credits.credit) as customers,
-        sum(case when customers.is_measurable_90d then credits.credit else 0 end)
+        {{ fsum() }}(credits.credit) as customers,
+        {{ fsum() }}(case when customers.is_measurable_90d then credits.credit else 0 end)
             as customers_measurable_90d,
-        sum(case when customers.is_retained_90d then credits.credit else 0 end) as retained_90d
+        {{ fsum() }}(case when customers.is_retained_90d then credits.credit else 0 end) as retained_90d
     from customers
     inner join credits
         on customers.customer_id = credits.customer_id

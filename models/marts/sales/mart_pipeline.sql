@@ -37,11 +37,11 @@ aggregated as (
         channel,
         stage,
         max(stage_win_probability) as stage_win_probability,
-        sum(credit) as open_deals,
-        sum(case when amount is null then credit else 0 end) as deals_without_amount,
-        sum(credit * coalesce(amount, 0)) as open_amount,
-        sum(credit * stage_win_probability) as expected_wins,
-        sum(credit * coalesce(amount, 0) * stage_win_probability) as weighted_amount
+        {{ fsum() }}(credit) as open_deals,
+        {{ fsum() }}(case when amount is null then credit else 0 end) as deals_without_amount,
+        {{ fsum() }}(credit * coalesce(amount, 0)) as open_amount,
+        {{ fsum() }}(credit * stage_win_probability) as expected_wins,
+        {{ fsum() }}(credit * coalesce(amount, 0) * stage_win_probability) as weighted_amount
     from credited_deals
     group by channel, stage
 ),

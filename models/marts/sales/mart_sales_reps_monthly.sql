@@ -55,7 +55,7 @@ rep_months as (
         {{ median('assigned_leads.speed_to_lead_minutes') }} as speed_to_lead_minutes,
         sum(case when assigned_leads.has_deal then 1 else 0 end) as deals,
         sum(case when assigned_leads.is_won then 1 else 0 end) as won_leads,
-        sum(channel_win_rates.channel_cr2) as expected_won_leads
+        {{ fsum() }}(channel_win_rates.channel_cr2) as expected_won_leads
     from assigned_leads
     inner join channel_win_rates
         on
@@ -97,7 +97,7 @@ trailing_sums as (
         sum(won_leads) over (
             partition by owner_id order by month rows between 2 preceding and current row
         ) as trailing_3m_won_leads,
-        sum(expected_won_leads) over (
+        {{ fsum() }}(expected_won_leads) over (
             partition by owner_id order by month rows between 2 preceding and current row
         ) as trailing_3m_expected_won_leads
     from rep_grid
