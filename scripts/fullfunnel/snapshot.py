@@ -43,11 +43,12 @@ Layout of `--out` (default `data/snapshots`)::
     <out>/<YYYY-MM>/<run_id>/report.html, report.png, report.pdf
     <out>/<YYYY-MM>/LATEST                    the run_id of the newest run of that month
 
-Nothing is half-written: a run is written into `<out>/.tmp-<run_id>/`, then the history rows
-are inserted in a transaction, the folder is moved into place with `os.replace` and the
-transaction commits; on any failure the temporary folder is removed and no history row is
-kept. The data files are deterministic: running twice on the same warehouse gives
-byte-identical data files and `report.html` (the XLSX has fixed zip and document
+Nothing is half-written: a run is written into `<out>/.tmp-<run_id>-<pid>/`, then the
+history rows are inserted in a transaction, the folder is moved into place with `os.replace`
+and the transaction commits; on any failure the temporary folder is removed and no history
+row is kept. The folder of a run that was killed (its process is gone) is removed, with a
+message, by the next run. The data files are deterministic: running twice on the same
+warehouse gives byte-identical data files and `report.html` (the XLSX has fixed zip and document
 timestamps); only `manifest.json` (generated_at, run_id) differs, and the PNG/PDF renderings
 (a PDF embeds its creation time).
 
@@ -1015,6 +1016,30 @@ def _open_history(path: Path) -> duckdb.DuckDBPyConnection:
         raise SnapshotError(f"cannot open history file {path}: {message}") from exc
 
 
+def _process_is_gone(pid: int) -> bool:
+    """True when no process `pid` runs (signal 0 probes it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it runs, as another user
+        return False
+    return False
+
+
+def remove_killed_runs(out_root: Path) -> list[Path]:
+    """Remove the `.tmp-<run_id>-<pid>` folders of runs whose process is gone (killed before
+    they finished), saying so; a folder of a run still going is left alone."""
+    removed = []
+    for folder in sorted(out_root.glob(".tmp-*-*")):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if folder.is_dir() and pid.isdigit() and _process_is_gone(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            print(f"removed {folder}, left by a snapshot run that was killed", file=sys.stderr)
+            removed.append(folder)
+    return removed
+
+
 def write_snapshot(
     snap: Snapshot, out_root: Path, formats: Sequence[str], render: bool = True
 ) -> WriteResult:
@@ -1023,13 +1048,14 @@ def write_snapshot(
     run_id = generated_at.strftime("%Y%m%dT%H%M%S.%fZ")
     month_dir = out_root / snap.month_label
     final_dir = month_dir / run_id
-    tmp_dir = out_root / f".tmp-{run_id}"
+    tmp_dir = out_root / f".tmp-{run_id}-{os.getpid()}"
     history_path = out_root / HISTORY_FILE
     created_out = not out_root.exists()
     created_month = not month_dir.exists()
 
     try:
         out_root.mkdir(parents=True, exist_ok=True)
+        remove_killed_runs(out_root)
         tmp_dir.mkdir()
         data_json = snapshot_json(snap)
         content_hash = hashlib.sha256(data_json).hexdigest()

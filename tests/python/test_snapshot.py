@@ -756,3 +756,31 @@ def test_float_noise_gives_the_same_files(demo_build: DbtResult, tmp_path: Path)
     (noisy_run,) = run_folders(tmp_path / "noisy")
     for file in ("snapshot.json", "kpis.csv", "channels.csv", "plan.csv"):
         assert (clean / file).read_bytes() == (noisy_run / file).read_bytes(), file
+
+
+def test_a_killed_runs_folder_is_removed_by_the_next_run(
+    demo_build: DbtResult, tmp_path: Path
+) -> None:
+    """A run killed before it finished leaves `.tmp-<run_id>-<pid>`; the next run removes it
+    and says so, and leaves alone the folder of a run whose process still runs."""
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    out = tmp_path / "snapshots"
+    killed = out / f".tmp-20261101T000000.000000Z-{gone.stdout.strip()}"
+    running = out / f".tmp-20261101T000001.000000Z-{os.getpid()}"
+    for folder in (killed, running):
+        folder.mkdir(parents=True)
+        (folder / "kpis.csv").write_text("half-written")
+    result = snapshot(
+        *("--warehouse", str(demo_build.db_path), "--out", str(out), "--month", MONTH),
+        *("--format", "json", "--no-report"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert not killed.exists()
+    assert f"removed {killed}, left by a snapshot run that was killed" in result.stderr
+    assert running.is_dir()
+    assert len(run_folders(out)) == 1
