@@ -55,6 +55,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +175,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             sample_rows=args.sample_rows,
             suites=args.suite,
             docs=not args.no_docs,
+            progress=lambda line: print(line, flush=True),
         )
     except CheckInputError as exc:
         print(f"fullfunnel check: {exc}", file=sys.stderr)
@@ -190,8 +192,10 @@ def run_check(
     suites: list[str] | None = None,
     docs: bool = True,
     now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CheckOutcome:
     """Run every selected suite, write the results, Data Docs and state; return the outcome.
+    `progress` gets a line as each suite ends (its expectations, how many failed, seconds).
 
     Raises CheckInputError when raw_dir or the warehouse is missing.
     """
@@ -219,6 +223,20 @@ def run_check(
     landing_selected = [t for t in tables if selected(f"landing.{t.name}")]
     marts_selected = [s for s in mart_suites if selected(s.name)]
     notes: list[str] = []
+    total = len(landing_selected) + len(marts_selected)
+    suite_started = time.monotonic()
+
+    def suite_done(suite: SuiteSpec, suite_records: list[ExpectationRecord]) -> None:
+        nonlocal suite_started
+        if progress is not None:
+            failed = [r for r in suite_records if not r.success]
+            critical = sum(1 for r in failed if r.severity == "critical")
+            progress(
+                f"  [{len(done_suites)}/{total}] {suite.name}: {len(suite_records)} "
+                f"expectations, {len(failed)} failed ({critical} critical) in "
+                f"{time.monotonic() - suite_started:.1f}s"
+            )
+        suite_started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="fullfunnel-check-") as spill:
         meta, quarantined = _read_run_metadata(
@@ -263,14 +281,21 @@ def run_check(
                             table=table.file,
                             description=f"landing file {table.file} (contract/LANDING.md)",
                         )
-                        records += _frame_error(runner, suite, FrameSpec("table", "full"), exc)
+                        errors = _frame_error(runner, suite, FrameSpec("table", "full"), exc)
+                        records += errors
                         done_suites.append(suite)
+                        suite_done(suite, errors)
                         continue
+                    suite_records: list[ExpectationRecord] = []
                     for computed in frames:
-                        records += runner.validate(suite, computed.spec, computed.df, computed.note)
+                        suite_records += runner.validate(
+                            suite, computed.spec, computed.df, computed.note
+                        )
                         if "row_count" in computed.df.columns:
                             row_counts[table.name] = int(computed.df["row_count"].iloc[0])
+                    records += suite_records
                     done_suites.append(suite)
+                    suite_done(suite, suite_records)
                 else:
                     with contextlib.suppress(duckdb.Error):
                         row_counts.update(_row_count_only(ctx, table))
@@ -310,11 +335,14 @@ def run_check(
                 for name, table in facts.items():
                     wh.register(name, table)
                 staged = staged_counts_sql(tables)
+                suite_started = time.monotonic()
                 for suite in marts_selected:
-                    records += _run_mart_suite(
+                    suite_records = _run_mart_suite(
                         runner, wh, suite, sample_rows, meta["reporting_timezone"], staged
                     )
+                    records += suite_records
                     done_suites.append(suite)
+                    suite_done(suite, suite_records)
             finally:
                 wh.close()
 

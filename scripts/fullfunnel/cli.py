@@ -25,9 +25,29 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+USAGE = """\
+fullfunnel: the marketing-to-revenue warehouse's everyday commands (dbt itself builds the
+warehouse: `dbt build`). Typical use, from the project folder:
+
+  fullfunnel generate               write the demo landing files into data/raw
+  fullfunnel refresh                dbt build, check, snapshot and publish: the daily job
+  fullfunnel check                  the data quality gate (landing files and marts)
+  fullfunnel snapshot               the month's CMO KPIs and the one-page report
+  fullfunnel publish                the marts for BI tools (serving file, Parquet)
+
+`fullfunnel <command> --help` describes each command and its options."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fullfunnel", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from fullfunnel import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="fullfunnel",
+        description=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fullfunnel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<command>")
 
     gen = sub.add_parser("generate", help="write the demo landing files (LANDING.md)")
     gen.add_argument("--out", default="data/raw", help="raw_dir to write (default: data/raw)")

@@ -134,6 +134,13 @@ def test_clean_demo_passes_read_only(demo_build, tmp_path: Path) -> None:
     assert proc.returncode == 0, stdout[-3000:] + stderr[-3000:]
     assert opened > 0
     assert "PASSED" in stdout and "landing.leads" in stdout and "marts.fct_mrr_monthly" in stdout
+    # a progress line as each suite ends, numbered, before the summary
+    progress = re.findall(
+        r"^  \[(\d+)/(\d+)\] (\S+): (\d+) expectations, (\d+) failed", stdout, re.M
+    )
+    assert len(progress) == int(progress[0][1]) >= 16
+    assert [int(p[0]) for p in progress] == list(range(1, len(progress) + 1))
+    assert stdout.index("[1/") < stdout.index("PASSED")
 
     results = json.loads((out / "check_results.json").read_text("utf-8"))
     assert results["success"] is True

@@ -1,0 +1,41 @@
+"""The `fullfunnel` command's manners: `--version`, and a `--help` written for its users that
+lists every command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+
+from fullfunnel import __version__
+from fullfunnel.cli import COMMAND_MODULES
+
+from .conftest import PROJECT_ROOT
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fullfunnel.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_version_is_the_package_version() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    proc = _cli("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"fullfunnel {__version__}" == f"fullfunnel {project['version']}"
+
+
+def test_help_is_for_users_and_lists_every_command() -> None:
+    proc = _cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: fullfunnel [-h] [--version] <command> ...")
+    for command in ("generate", *COMMAND_MODULES):
+        assert f"\n    {command}" in proc.stdout, command
+    for developer_note in ("register(", "subparsers", "set_defaults", "module"):
+        assert developer_note not in proc.stdout
+    assert "fullfunnel refresh" in proc.stdout and "dbt build" in proc.stdout
