@@ -75,6 +75,8 @@
         ('yandex_direct_vat_rate', 0, none, false, 'a rate >= 0 (0.20 = 20%)'),
         ('gross_margin', 0, 1, false, 'a share > 0 and <= 1'),
         ('quarantine_max_share', 0, 1, false, 'a share from 0 to 1'),
+        ('source_freshness_warn_after_hours', 1, none, true, 'a whole number of hours >= 1'),
+        ('source_freshness_error_after_hours', 1, none, true, 'a whole number of hours >= 1'),
     ] -%}
     {%- for name, minimum, maximum, whole, allowed in numeric_vars -%}
         {%- set value = var(name) -%}
@@ -88,6 +90,13 @@
             {%- do problems.append(var_problem(name, value, allowed)) -%}
         {%- endif -%}
     {%- endfor -%}
+
+    {%- set warn_hours = number_of(var('source_freshness_warn_after_hours')) -%}
+    {%- set error_hours = number_of(var('source_freshness_error_after_hours')) -%}
+    {%- if warn_hours is not none and error_hours is not none and error_hours < warn_hours -%}
+        {%- do problems.append(var_problem('source_freshness_error_after_hours', var('source_freshness_error_after_hours'),
+            'at least source_freshness_warn_after_hours (' ~ var('source_freshness_warn_after_hours') ~ ')')) -%}
+    {%- endif -%}
 
     {#- texts -#}
     {%- for name in ['raw_dir', 'reporting_timezone', 'metrics_version'] -%}

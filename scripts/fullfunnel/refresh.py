@@ -4,6 +4,10 @@ Steps, in order, each printed with its command and how long it took:
 
 1. `build`    `dbt build` on `--raw-dir` into `--warehouse` (`--full-refresh` and `--vars`
               passed on);
+   `freshness` `dbt source freshness` (how old each landing file's newest row is, against
+              the vars `source_freshness_warn_after_hours` / `_error_after_hours`; a stale
+              source is named in a warning and in the snapshot's manifest, and the refresh
+              goes on; a freshness query that fails stops it);
 2. `check`    `fullfunnel check` (the data quality checkpoint; `--skip-check` leaves it out);
 3. `snapshot` `fullfunnel snapshot` (the month's KPI snapshot and the one-page report;
               `--skip-snapshot` leaves it out);
@@ -61,6 +65,8 @@ class Step:
     requires_command: str | None = None  # the `fullfunnel` subcommand it needs, if any
     # writes files that hold personal data (the build warehouse): created owner-only
     private: bool = False
+    # reads the exit code: (the exit code that counts, a line to print or None)
+    judge: Callable[[int], tuple[int, str | None]] | None = None
 
 
 @dataclass
@@ -158,6 +164,15 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
             private=True,
         )
     ]
+    # dbt writes sources.json into its target path (a custom --output path is deprecated)
+    freshness_json = root / env.get("DBT_TARGET_PATH", "target") / "sources.json"
+    steps.append(
+        Step(
+            "freshness",
+            [dbt, "source", "freshness", "--vars", dbt_vars],
+            judge=judge_freshness(freshness_json),
+        )
+    )
     if not args.skip_check:
         check = [*fullfunnel, "check", "--raw-dir", str(raw_dir), "--warehouse", str(warehouse)]
         if args.check_out:
@@ -176,6 +191,7 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
             snapshot += ["--month", args.month]
         if args.no_report:
             snapshot.append("--no-report")
+        snapshot += ["--source-freshness", str(freshness_json)]
         steps.append(Step("snapshot", snapshot, requires_command="snapshot"))
     steps.append(
         Step(
@@ -221,6 +237,33 @@ def _step_setup(private: bool) -> Callable[[], None]:
     return setup
 
 
+def judge_freshness(path: Path) -> Callable[[int], tuple[int, str | None]]:
+    """`dbt source freshness` exits 1 when a source is stale (status `error`), and also when a
+    freshness query failed (`runtime error`). Stale data still builds right numbers, only
+    old ones: the refresh goes on and names the stale sources (the snapshot's manifest
+    records them); a failed query, or no results file, stops it."""
+
+    def judge(returncode: int) -> tuple[int, str | None]:
+        try:
+            results = json.loads(path.read_text())["results"]
+        except (OSError, ValueError, KeyError):
+            return (returncode or 1), f"    no freshness results in {path}"
+        failed = [r["unique_id"] for r in results if r.get("status") == "runtime error"]
+        if failed:
+            return (returncode or 1), "    freshness could not be measured: " + ", ".join(failed)
+        stale = [
+            f"{r['unique_id'].split('.', 2)[-1]} ({r['status']}, newest row "
+            f"{r.get('max_loaded_at_time_ago_in_s', 0) / 3600:.0f} h old)"
+            for r in results
+            if r.get("status") in ("warn", "error")
+        ]
+        if not stale:
+            return 0, None
+        return 0, "    WARNING: stale sources: " + "; ".join(stale)
+
+    return judge
+
+
 def run_steps(
     steps: list[Step],
     env: dict[str, str],
@@ -243,6 +286,10 @@ def run_steps(
             returncode = subprocess.run(
                 step.argv, cwd=cwd, env=env, check=False, preexec_fn=_step_setup(step.private)
             ).returncode
+        if step.judge is not None:
+            returncode, note = step.judge(returncode)
+            if note:
+                log(note)
         outcome = StepResult(step.name, returncode, time.perf_counter() - started)
         result.steps.append(outcome)
         status = "ok" if returncode == 0 else f"FAILED (exit {returncode})"

@@ -214,6 +214,8 @@ class Snapshot:
     alerts: list[dict[str, Any]]
     report: dict[str, Any] | None = None
     kpi_columns: list[str] = field(default_factory=list)
+    # `dbt source freshness` results (`--source-freshness`), as recorded in the manifest
+    freshness_check: dict[str, Any] | None = None
 
     @property
     def month_label(self) -> str:
@@ -267,6 +269,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-report", action="store_true", help="skip the HTML/PNG/PDF report")
     parser.add_argument(
+        "--source-freshness",
+        metavar="SOURCES_JSON",
+        help="the results of `dbt source freshness` (its sources.json) to record in the "
+        "manifest (fullfunnel refresh passes them)",
+    )
+    parser.add_argument(
         "--require-render",
         action="store_true",
         help="exit 4 (after writing everything) when Chromium cannot render the PNG/PDF",
@@ -287,6 +295,38 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
+def read_freshness_check(path: Path) -> dict[str, Any]:
+    """The results of `dbt source freshness` (sources.json): when it ran, and per source its
+    status (pass, warn, error), newest row and that row's age in hours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        results = data["results"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SnapshotError(f"--source-freshness {path}: not readable dbt results ({exc})") from exc
+    sources = []
+    for result in sorted(results, key=lambda r: r["unique_id"]):
+        age = result.get("max_loaded_at_time_ago_in_s")
+        sources.append(
+            {
+                "source": result["unique_id"].split(".", 2)[-1],
+                "status": result.get("status"),
+                "max_loaded_at": result.get("max_loaded_at"),
+                "age_hours": round(age / 3600, 1) if age is not None else None,
+                "warn_after_hours": (result.get("criteria", {}).get("warn_after") or {}).get(
+                    "count"
+                ),
+                "error_after_hours": (result.get("criteria", {}).get("error_after") or {}).get(
+                    "count"
+                ),
+            }
+        )
+    return {
+        "checked_at": data.get("metadata", {}).get("generated_at"),
+        "stale": [s["source"] for s in sources if s["status"] in ("warn", "error")],
+        "sources": sources,
+    }
+
+
 def _run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     formats = parse_formats(args.format)
@@ -299,6 +339,8 @@ def _run(args: argparse.Namespace) -> int:
         raise SnapshotError(f"--out {out_root} exists and is not a folder")
 
     snap = read_snapshot(warehouse, month, with_report=not args.no_report)
+    if getattr(args, "source_freshness", None):
+        snap.freshness_check = read_freshness_check(Path(args.source_freshness))
     read_seconds = time.monotonic() - started
 
     result = write_snapshot(snap, out_root, formats, render=not args.no_report)
@@ -941,6 +983,7 @@ def _manifest(
         "metrics_version": build.get("metrics_version"),
         "build_metadata": build,
         "source_freshness": [{k: _plain(v) for k, v in row.items()} for row in snap.freshness],
+        "source_freshness_check": snap.freshness_check,
         "reporting_currency": snap.reporting_currency,
         "content_hash": content_hash,
         "tables": {

@@ -24,7 +24,14 @@ BAD_VARS: dict[str, tuple[object, str]] = {
     "click_id_sources": ({"gclid": "google"}, "(mapping); allowed: a mapping of click id type"),
     "as_of_date": ("2025-02-30", 'got "2025-02-30" (text); allowed: none, or a date YYYY-MM-DD'),
     "latest_event_date": ("1999-12-31", "allowed: none, or a date on or after earliest_event_date"),
+    "source_freshness_error_after_hours": (
+        24,
+        "got 24 (number); allowed: at least source_freshness_warn_after_hours (48)",
+    ),
 }
+# valid on their own, set beside BAD_VARS (source_freshness_error_after_hours is checked
+# against it)
+CONTEXT_VARS: dict[str, object] = {"source_freshness_warn_after_hours": 48}
 
 
 def test_every_invalid_var_is_named_in_one_error(small_raw_dir: Path, tmp_path: Path) -> None:
@@ -32,7 +39,7 @@ def test_every_invalid_var_is_named_in_one_error(small_raw_dir: Path, tmp_path: 
         ["run", "--select", "+stg_crm__users"],
         small_raw_dir,
         tmp_path / "work",
-        extra_vars={name: value for name, (value, _) in BAD_VARS.items()},
+        extra_vars={**CONTEXT_VARS, **{name: value for name, (value, _) in BAD_VARS.items()}},
     )
     assert result.returncode != 0
     assert f"{len(BAD_VARS)} invalid settings" in result.output, result.output[-3000:]
@@ -48,7 +55,13 @@ def test_every_invalid_var_is_named_in_one_error(small_raw_dir: Path, tmp_path: 
     "extra_vars",
     [
         {"as_of_date": "2026-06-30", "attribution_window_days": "14"},
-        {"latest_event_date": "2030-01-01", "quarantine_max_share": 0, "gross_margin": 1},
+        {
+            "latest_event_date": "2030-01-01",
+            "quarantine_max_share": 0,
+            "gross_margin": 1,
+            "source_freshness_warn_after_hours": 1,
+            "source_freshness_error_after_hours": 1,
+        },
     ],
 )
 def test_valid_edge_values_pass(small_raw_dir: Path, tmp_path: Path, extra_vars: dict) -> None:
