@@ -65,8 +65,8 @@ bench: setup
 	$(BIN)/fullfunnel bench --scales $(BENCH_SCALES) --repeats 3
 
 docs: setup
-	@echo "==> dbt docs generate (target/index.html; \`make docs-serve\` to browse)"
-	$(BIN)/dbt docs generate --vars '{raw_dir: "$(RAW_DIR)"}'
+	@echo "==> dbt docs generate --static (target/static_index.html opens as a file; \`make docs-serve\` serves target/index.html)"
+	$(BIN)/dbt docs generate --static --vars '{raw_dir: "$(RAW_DIR)"}'
 
 docs-serve: docs
 	$(BIN)/dbt docs serve --port 8080
@@ -75,7 +75,7 @@ demo: generate build check snapshot publish docs
 	@echo "==> demo done: warehouse $(FULLFUNNEL_DUCKDB_PATH) (schemas staging, intermediate, marts, quality)"
 	@echo "    snapshot: $$(dirname "$$(ls -t data/snapshots/*/*/manifest.json | head -n 1)")"
 	@echo "    report:   $$(ls -t data/snapshots/*/*/report.html | head -n 1) (+ report.png, report.pdf)"
-	@echo "    BI files: warehouse/serving.duckdb, warehouse/parquet/; docs: target/index.html"
+	@echo "    BI files: warehouse/serving.duckdb, warehouse/parquet/; docs: target/static_index.html"
 
 lint: setup
 	@echo "==> ruff"

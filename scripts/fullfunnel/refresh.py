@@ -12,7 +12,9 @@ Steps, in order, each printed with its command and how long it took:
 3. `snapshot` `fullfunnel snapshot` (the month's KPI snapshot and the one-page report;
               `--skip-snapshot` leaves it out);
 4. `publish`  `fullfunnel publish` (the serving DuckDB file and the Parquet files BI reads);
-5. `docs`     `dbt docs generate`, only with `--docs` (column definitions for `dbt docs serve`).
+5. `docs`     `dbt docs generate --static`, only with `--docs`: `target/static_index.html`,
+              the docs site in one file that opens without a server (and `target/index.html`
+              for `dbt docs serve`).
 
 The first step that fails stops the run: one line on stderr names it, with its exit code, and
 `refresh` exits 1. A step dies with the refresh (on Linux, SIGTERM when its parent is gone,
@@ -210,7 +212,7 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
         )
     )
     if args.docs:
-        steps.append(Step("docs", [dbt, "docs", "generate", "--vars", dbt_vars]))
+        steps.append(Step("docs", [dbt, "docs", "generate", "--static", "--vars", dbt_vars]))
     return steps, env
 
 
@@ -330,7 +332,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--skip-snapshot", action="store_true", help="leave out `fullfunnel snapshot`"
     )
     parser.add_argument(
-        "--docs", action="store_true", help="run `dbt docs generate` after publishing"
+        "--docs", action="store_true", help="run `dbt docs generate --static` after publishing"
     )
     parser.add_argument(
         "--vars",

@@ -4,6 +4,7 @@ dbt docs site is where an analyst reads how a column is computed)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from .conftest import DbtResult, run_dbt
@@ -48,9 +49,18 @@ def _built_columns(demo_build: DbtResult) -> dict[tuple[str, str], set[str]]:
 
 
 def test_every_model_and_built_column_is_documented(demo_build: DbtResult, tmp_path: Path) -> None:
-    parsed = run_dbt(["parse"], demo_build.raw_dir, tmp_path)  # type: ignore[attr-defined]
-    assert parsed.returncode == 0, parsed.output[-3000:]
+    shutil.copyfile(demo_build.db_path, tmp_path / "warehouse.duckdb")
+    docs = run_dbt(["docs", "generate", "--static"], demo_build.raw_dir, tmp_path)  # type: ignore[attr-defined]
+    assert docs.returncode == 0, docs.output[-3000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+
+    # the docs site in one file, opened without a server: manifest and catalog inside it
+    static = (tmp_path / "target" / "static_index.html").read_text(encoding="utf-8")
+    assert "MANIFEST.JSON INLINE DATA" in (tmp_path / "target" / "index.html").read_text()
+    assert "MANIFEST.JSON INLINE DATA" not in static
+    assert "CATALOG.JSON INLINE DATA" not in static
+    assert manifest["nodes"]["model.fullfunnel.mart_cmo_kpis_monthly"]["description"][:60] in static
+    assert '"model.fullfunnel.mart_cmo_kpis_monthly"' in static
     built = _built_columns(demo_build)
 
     assert undocumented(manifest, built) == []
