@@ -14,8 +14,10 @@ warning.
 
 1. a serving DuckDB file (`--serving`, default `warehouse/serving.duckdb`), schemas `marts`
    and `quality` as in the warehouse, table and column comments (the dbt docs) included,
-   written with `STORAGE_VERSION 'v1.5.0'` (`--storage-version`) so that DuckDB 1.5+ readers,
-   which most BI drivers embed, can open it (DuckDB 2.0's own format cannot be read by 1.x);
+   written with `STORAGE_VERSION 'v1.0.0'` (`--storage-version`), the oldest format DuckDB
+   2.0 writes, so that every DuckDB from 1.0 on can open it (BI drivers embed older DuckDBs
+   than the project's; DuckDB 2.0's own format cannot be read by 1.x), with the comments as
+   plain text (no markdown, one line);
 2. one Parquet file per relation (`--parquet-dir`, default `warehouse/parquet`):
    `<parquet-dir>/<relation>.parquet` (`fct_leads.parquet`, ..., `build_metadata.parquet`)
    and `_manifest.json` (build, publish time, rows and columns of every file).
@@ -79,7 +81,8 @@ import duckdb
 DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
 DEFAULT_SERVING = "warehouse/serving.duckdb"
 DEFAULT_PARQUET_DIR = "warehouse/parquet"
-DEFAULT_STORAGE_VERSION = "v1.5.0"
+# the widest range of readers (DuckDB 1.0 and later): no published type needs a newer format
+DEFAULT_STORAGE_VERSION = "v1.0.0"
 DEFAULT_KEEP_VERSIONS = 2
 
 # The public relations of contract/MARTS.md and the project's own public marts
@@ -326,8 +329,19 @@ def check_build_finished(con: duckdb.DuckDBPyConnection, catalog: str, build: di
         )
 
 
+def plain_text(comment: str) -> str:
+    """A dbt description as BI tools show a comment: markdown emphasis, code marks and link
+    syntax removed (`[text](url)` -> `text (url)`), hard line breaks joined, spaces
+    collapsed."""
+    text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", comment)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    return " ".join(text.split())
+
+
 def _copy_comments(con: duckdb.DuckDBPyConnection, catalog: str, rel: Relation) -> None:
-    """Copy the table and column comments (dbt's persisted docs) of one relation."""
+    """Copy the table and column comments (dbt's persisted docs) of one relation, as plain
+    text."""
     table = con.execute(
         "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
         "AND table_name = ? UNION ALL SELECT comment FROM duckdb_views() "
@@ -336,13 +350,15 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, catalog: str, rel: Relation) 
     ).fetchone()
     target = f"{_DST}.{rel.qualified}"
     if table and table[0]:
-        con.execute(f"COMMENT ON TABLE {target} IS {_sql_str(table[0])}")
+        con.execute(f"COMMENT ON TABLE {target} IS {_sql_str(plain_text(table[0]))}")
     for column, comment in con.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
         "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
         [catalog, rel.schema, rel.name],
     ).fetchall():
-        con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_sql_str(comment)}")
+        con.execute(
+            f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_sql_str(plain_text(comment))}"
+        )
 
 
 def _write_serving(
