@@ -134,12 +134,16 @@ class GxRunner:
         return [record for _, record in sorted(indexed, key=lambda pair: pair[0])]
 
     def build_docs(self) -> Path | None:
-        """Write the Data Docs site (fresh: the previous run's pages are removed)."""
+        """Write the Data Docs site (fresh: the previous run's pages are removed), made to
+        open without a network and to show warnings as warnings (`offline_docs`)."""
         if self.docs_dir is None:
             return None
         if self.docs_dir.exists():
             shutil.rmtree(self.docs_dir)
         self.context.build_data_docs()
+        from fullfunnel.quality.offline_docs import make_offline
+
+        make_offline(self.docs_dir)
         return self.docs_dir / "index.html"
 
 
