@@ -70,6 +70,8 @@ BUSINESS_METRICS = {
     "payback_months": "payback_months",
     "churned_customers": "churned_customers",
     "customer_churn_rate": "customer_churn_rate",
+    "lost_mrr_total": "churned_mrr + contraction_mrr",
+    "retained_mrr_total": "previous_mrr + expansion_mrr - contraction_mrr - churned_mrr",
 }
 
 
@@ -155,17 +157,22 @@ def _differences(rows: list[dict], mart: dict, metrics: dict[str, str], key) -> 
 
 
 def _mart(db: Path, table: str, columns: list[str], keys: list[str]) -> dict:
+    """The mart's rows by key; each of `columns` (a column or an expression) under its text."""
+    selected = [*keys, *(f'{c} as "{c}"' for c in columns)]
     with duckdb.connect(str(db), read_only=True) as con:
-        cur = con.execute(f"select {', '.join(keys + columns)} from marts.{table}")
+        cur = con.execute(f"select {', '.join(selected)} from marts.{table}")
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     return {tuple(str(r[k]) for k in keys): r for r in rows}
 
 
-def test_the_semantic_layer_validates(semantic: dict) -> None:
+def test_the_semantic_layer_validates_and_every_metric_is_compared(semantic: dict) -> None:
     proc = _mf(semantic, "validate-configs")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "ERRORS: 0" in proc.stdout and "FUTURE_ERRORS: 0, WARNINGS: 0" in proc.stdout
+    manifest = json.loads((PROJECT_ROOT / "target" / "semantic_manifest.json").read_text())
+    defined = {metric["name"] for metric in manifest["metrics"]}
+    assert defined == set(CHANNEL_METRICS) | set(BUSINESS_METRICS)
 
 
 def test_every_channel_metric_equals_the_mart(semantic: dict) -> None:
