@@ -44,6 +44,24 @@ CHANNEL_METRICS = {
     "channel_payback_months": "payback_months",
     "romi_to_date": "romi_to_date",
 }
+# metric -> the mart_funnel_cohorts column it must equal, by lead month and channel
+COHORT_METRICS = {
+    "cohort_leads": "leads",
+    "cohort_won_leads_30d": "won_leads_30d",
+    "cohort_won_leads_60d": "won_leads_60d",
+    "cohort_won_leads_90d": "won_leads_90d",
+    "cohort_projected_won_leads_90d": "projected_won_leads_90d",
+    "cr2_30d": "cr2_30d",
+    "cr2_60d": "cr2_60d",
+    "cr2_90d": "cr2_90d",
+    "projected_cr2_90d": "projected_cr2_90d",
+}
+# the same for the whole business: mart_cmo_kpis_monthly's cohort columns
+BUSINESS_COHORT_METRICS = {
+    "cohort_leads": "leads",
+    "cr2_90d": "cr2_90d",
+    "projected_cr2_90d": "projected_cr2_90d",
+}
 # metric -> the mart_cmo_kpis_monthly column it must equal, by month
 BUSINESS_METRICS = {
     "sessions": "sessions",
@@ -172,7 +190,8 @@ def test_the_semantic_layer_validates_and_every_metric_is_compared(semantic: dic
     assert "ERRORS: 0" in proc.stdout and "FUTURE_ERRORS: 0, WARNINGS: 0" in proc.stdout
     manifest = json.loads((PROJECT_ROOT / "target" / "semantic_manifest.json").read_text())
     defined = {metric["name"] for metric in manifest["metrics"]}
-    assert defined == set(CHANNEL_METRICS) | set(BUSINESS_METRICS)
+    compared = {*CHANNEL_METRICS, *BUSINESS_METRICS, *COHORT_METRICS, "cumulative_revenue"}
+    assert defined == compared
 
 
 def test_every_channel_metric_equals_the_mart(semantic: dict) -> None:
@@ -202,6 +221,54 @@ def test_every_business_metric_equals_the_mart(semantic: dict) -> None:
         return (row["metric_time__month"][:10],)
 
     assert _differences(rows, mart, BUSINESS_METRICS, key) == []
+
+
+def _by_month(row: dict) -> tuple:
+    return (row["metric_time__month"][:10],)
+
+
+def test_every_cohort_metric_equals_the_mart(semantic: dict) -> None:
+    """By lead month and channel against mart_funnel_cohorts (a young cohort's CR2 at an age
+    it has not reached is none), and for the business against mart_cmo_kpis_monthly."""
+    rows = _query(semantic, list(COHORT_METRICS), ["metric_time__month", "channel_cohort__channel"])
+    mart = _mart(
+        semantic["db"],
+        "mart_funnel_cohorts",
+        sorted(set(COHORT_METRICS.values())),
+        ["month", "channel"],
+    )
+    assert len(mart) > 100 and any(r["cr2_90d"] is None for r in mart.values())
+
+    def key(row: dict) -> tuple:
+        return (row["metric_time__month"][:10], row["channel_cohort__channel"])
+
+    assert _differences(rows, mart, COHORT_METRICS, key) == []
+
+    rows = _query(semantic, list(BUSINESS_COHORT_METRICS), ["metric_time__month"])
+    mart = _mart(
+        semantic["db"],
+        "mart_cmo_kpis_monthly",
+        sorted(set(BUSINESS_COHORT_METRICS.values())),
+        ["month"],
+    )
+    assert _differences(rows, mart, BUSINESS_COHORT_METRICS, _by_month) == []
+
+
+def test_cumulative_revenue_is_the_running_sum(semantic: dict) -> None:
+    rows = {
+        r["metric_time__month"][:10]: r
+        for r in _query(semantic, ["cumulative_revenue"], ["metric_time__month"])
+    }
+    running = _mart(
+        semantic["db"],
+        "mart_cmo_kpis_monthly",
+        ["sum(revenue) over (order by month)"],
+        ["month"],
+    )
+    assert len(running) >= 12
+    for (month,), values in running.items():
+        asked = _number(rows[month]["cumulative_revenue"])
+        assert _same(asked, values["sum(revenue) over (order by month)"]), month
 
 
 def test_the_comparison_can_fail(semantic: dict) -> None:
