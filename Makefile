@@ -20,11 +20,30 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup setup-spark generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-spark build-spark clean
+.PHONY: help setup setup-spark generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-fast test-spark build-spark clean
 
 help:
-	@echo "make demo   set up, generate the demo data, build the warehouse"
-	@echo "make test   set up, build and test on the demo data, pytest, sqlfluff, ruff"
+	@echo "make demo         set up, generate the demo data, build, check, snapshot, publish, docs"
+	@echo "make test         everything CI runs: build, gate, lint, pytest with Spark, conformance"
+	@echo "make test-fast    the day-to-day loop: build, lint, pytest without the Spark tests"
+	@echo "make setup        the virtual environment .venv from the pinned requirements"
+	@echo "make setup-spark  add the Spark target's packages to .venv (Java 17 needed)"
+	@echo "make generate     the demo landing files into data/raw (SEED, SCALE)"
+	@echo "make build        dbt build on data/raw into warehouse/fullfunnel.duckdb"
+	@echo "make check        the Great Expectations quality gate (data/quality)"
+	@echo "make snapshot     the month's KPI snapshot and report (data/snapshots)"
+	@echo "make publish      the serving file and Parquet set for BI (warehouse/)"
+	@echo "make refresh      build, freshness, check, snapshot, publish in one go"
+	@echo "make bench        time and measure build, floor, incremental, check, snapshot"
+	@echo "make docs         dbt docs generate --static (target/static_index.html)"
+	@echo "make docs-serve   serve the dbt docs on port 8080"
+	@echo "make lint         ruff, sqlfluff, actionlint"
+	@echo "make chromium     install Chromium for the report's PNG/PDF"
+	@echo "make pytest       pytest, the Spark tests beside the rest"
+	@echo "make conformance  the shared conformance scenario (../shared/conformance/run)"
+	@echo "make build-spark  dbt build on the Spark target"
+	@echo "make test-spark   the Spark parity test alone"
+	@echo "make clean        remove target, logs, data and the warehouse files"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "==> setting up $(VENV) from requirements.txt (pinned by constraints.txt)"
@@ -111,6 +130,12 @@ conformance: setup
 test: export FULLFUNNEL_TEST_DEMO_WAREHOUSE := $(abspath $(FULLFUNNEL_DUCKDB_PATH))
 test: setup generate build check lint pytest conformance
 	@echo "==> all tests passed"
+
+# The day-to-day loop: no Spark build, no quality gate, no conformance (CI runs `make test`).
+test-fast: export FULLFUNNEL_TEST_DEMO_WAREHOUSE := $(abspath $(FULLFUNNEL_DUCKDB_PATH))
+test-fast: setup generate build lint
+	@echo "==> pytest without the Spark tests"
+	$(BIN)/pytest -k "not spark"
 
 # Spark (dbt-spark, session mode, Java 17): the same project on target `spark`.
 export FULLFUNNEL_SPARK_DIR ?= warehouse/spark

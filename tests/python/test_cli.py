@@ -39,3 +39,22 @@ def test_help_is_for_users_and_lists_every_command() -> None:
     for developer_note in ("register(", "subparsers", "set_defaults", "module"):
         assert developer_note not in proc.stdout
     assert "fullfunnel refresh" in proc.stdout and "dbt build" in proc.stdout
+
+
+def test_make_help_lists_every_target() -> None:
+    """Every target of the Makefile's .PHONY list has a line in `make help`."""
+    import re
+    import shutil
+
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M)
+    assert phony is not None
+    targets = phony.group(1).split()
+    assert {"help", "test", "test-fast", "demo"} <= set(targets)
+    make = shutil.which("make")
+    assert make is not None, "make is not installed"
+    proc = subprocess.run(
+        [make, "-s", "help"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    listed = {line.split()[1] for line in proc.stdout.splitlines() if line.startswith("make ")}
+    assert listed == set(targets) - {"help"}
