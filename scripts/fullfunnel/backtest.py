@@ -27,10 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from fullfunnel.refresh import find_dbt, find_project_root
+from fullfunnel.project import DEFAULT_WAREHOUSE, Project
 
 DEFAULT_RAW_DIR = "data/raw"
-DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
 MODELS = "+mart_cmo_kpis_monthly +mart_funnel_cohorts"
 
 
@@ -113,7 +112,7 @@ def build_earlier(
     env = {**os.environ, "FULLFUNNEL_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(project)}
     for command in (["seed"], ["run", "--select", *MODELS.split()]):
         proc = subprocess.run(
-            [find_dbt(), *command, *dbt_args],
+            [Project.dbt_executable(), *command, *dbt_args],
             cwd=project,
             env=env,
             capture_output=True,
@@ -166,7 +165,7 @@ def compare(now: Path, earlier: Path) -> tuple[list[CohortError], list[CohortErr
 def backtest(
     warehouse: Path, raw_dir: Path, days: int, work: Path, dbt_vars: dict[str, object]
 ) -> BacktestResult:
-    project = find_project_root()
+    project = Project.find().root
     as_of = warehouse_as_of_date(warehouse)
     earlier_as_of = as_of - timedelta(days=days)
     earlier = build_earlier(project, raw_dir, earlier_as_of, work, dbt_vars)

@@ -63,6 +63,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from fullfunnel.project import Project
+
 STEPS: tuple[str, ...] = ("full", "floor", "incremental", "check", "snapshot")
 MARKER = "bench-marker.json"
 # the append-only landing tables that get a new day: file -> (dating column, id column or None)
@@ -360,7 +362,7 @@ def run_floor(plan: Path, database: Path) -> int:
     import duckdb
 
     statements = json.loads(plan.read_text())
-    config_options, settings = profile_settings(project_root())
+    config_options, settings = profile_settings(Project.find().root)
     with duckdb.connect(str(database), config=config_options) as con:
         for name, value in settings.items():  # as dbt-duckdb does, on the connection
             con.execute(f"set {name} = ?", [value])
@@ -402,19 +404,6 @@ class Context:
             "--log-path",
             str(target / "logs"),
         ]
-
-
-def _dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def project_root() -> Path:
-    """The folder with dbt_project.yml: the current folder or above, else this checkout's."""
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "dbt_project.yml").exists():
-            return folder
-    return Path(__file__).resolve().parents[2]
 
 
 def _fresh(path: Path) -> Path:
@@ -640,7 +629,7 @@ def bench(
     progress: Callable[[str], None] = print,
 ) -> dict:
     """Run the bench over `scales`; writes `<out>/bench.json` and `<out>/bench.md`."""
-    project = project_root()
+    project = Project.find().root
     cache_dir, out = cache_dir.resolve(), out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     result: dict = {
@@ -656,7 +645,7 @@ def bench(
         label = scale_label(scale)
         progress(f"==> scale {label}")
         raw = cached_raw_dir(cache_dir, seed, scale, progress)
-        ctx = Context(project, cache_dir / "work" / f"scale-{label}", raw, _dbt_executable())
+        ctx = Context(project, cache_dir / "work" / f"scale-{label}", raw, Project.dbt_executable())
         result["scales"][label] = bench_scale(ctx, repeats, progress)
         result["scaling_exponents"] = scaling_exponents(result["scales"])
         result["scaling_exponents_cpu"] = scaling_exponents(result["scales"], "cpu_seconds")

@@ -64,6 +64,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from fullfunnel.project import default_warehouse
 from fullfunnel.quality.gx_runner import ExpectationRecord, GxRunner, jsonable
 from fullfunnel.quality.landing import (
     LandingContext,
@@ -121,11 +122,6 @@ class CheckOutcome:
     def exit_code(self) -> int:
         """1 when a critical expectation failed, else 0."""
         return 1 if self.critical_failures else 0
-
-
-def default_warehouse() -> str:
-    """`$FULLFUNNEL_DUCKDB_PATH`, or the profile's default."""
-    return os.environ.get("FULLFUNNEL_DUCKDB_PATH") or "warehouse/fullfunnel.duckdb"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,10 +8,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from fullfunnel import COMMAND_MODULES
 from fullfunnel.generate import PROFILES
-
-# modules of this package that each register one or more subcommands
-COMMAND_MODULES: tuple[str, ...] = ("snapshot", "check", "publish", "refresh", "bench", "backtest")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

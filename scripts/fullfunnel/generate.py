@@ -51,6 +51,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fullfunnel.contract import load_contract
+
 __all__ = ["COLUMNS", "DIRTY_ROWS", "generate"]
 
 # ----------------------------------------------------------------------------- calendar
@@ -75,51 +77,10 @@ BASE_LEADS = 10_000  # leads at scale 1
 
 # ----------------------------------------------------------------------------- files
 
+#: The header of every landing file, in the contract's order (contract/landing.yml).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ads/google_ads__campaign_stats.csv": (
-        "date", "customer_id", "campaign_id", "campaign_name", "cost_micros",
-        "impressions", "clicks", "conversions", "currency_code",
-    ),
-    "ads/meta_ads__ads_insights.csv": (
-        "date_start", "account_id", "account_currency", "campaign_id", "campaign_name",
-        "spend", "impressions", "clicks",
-    ),
-    "ads/yandex_direct__campaign_report.csv": (
-        "Date", "CampaignId", "CampaignName", "Cost", "Impressions", "Clicks", "Currency",
-    ),
-    "web/sessions.csv": (
-        "session_id", "visitor_id", "started_at", "landing_page", "referrer_domain",
-        "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "click_id",
-        "click_id_type",
-    ),
-    "crm/leads.csv": (
-        "lead_id", "created_at", "visitor_id", "email", "phone", "full_name", "form",
-        "utm_source", "utm_medium", "utm_campaign", "status", "owner_id",
-        "disqualified_reason",
-    ),
-    "crm/deals.csv": (
-        "deal_id", "lead_id", "created_at", "owner_id", "pipeline", "stage", "amount",
-        "currency", "closed_at", "is_won", "lost_reason",
-    ),
-    "crm/deal_stage_history.csv": ("deal_id", "stage", "entered_at"),
-    "crm/activities.csv": (
-        "activity_id", "lead_id", "deal_id", "customer_id", "owner_id", "type", "started_at",
-        "duration_seconds", "outcome",
-    ),
-    "crm/users.csv": ("user_id", "full_name", "team", "role", "hired_at"),
-    "billing/customers.csv": ("customer_id", "created_at", "email", "crm_deal_id", "country"),
-    "billing/subscriptions.csv": (
-        "subscription_id", "customer_id", "plan_id", "status", "started_at", "canceled_at",
-        "billing_interval", "currency",
-    ),
-    "billing/invoices.csv": (
-        "invoice_id", "customer_id", "subscription_id", "issued_at", "period_start",
-        "period_end", "amount", "tax", "currency", "status", "paid_at",
-    ),
-    "billing/refunds.csv": ("refund_id", "invoice_id", "refunded_at", "amount", "currency"),
-    "finance/fx_rates.csv": ("date", "currency", "rate"),
-    "finance/marketing_costs.csv": ("month", "channel", "cost_type", "amount", "currency"),
-}  # fmt: skip
+    f"{t.file}.csv": t.column_names for t in load_contract().tables
+}
 
 #: What the generator breaks on purpose, per file (the counts are in the progress output).
 DIRTY_ROWS: dict[str, str] = {

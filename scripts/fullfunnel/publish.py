@@ -78,7 +78,8 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
+from fullfunnel.project import DEFAULT_WAREHOUSE, default_warehouse
+
 DEFAULT_SERVING = "warehouse/serving.duckdb"
 DEFAULT_PARQUET_DIR = "warehouse/parquet"
 # the widest range of readers (DuckDB 1.0 and later): no published type needs a newer format
@@ -760,9 +761,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Entry point of `fullfunnel publish`: one line on stderr and exit 1 on any error."""
-    warehouse = Path(
-        args.warehouse or os.environ.get("FULLFUNNEL_DUCKDB_PATH") or DEFAULT_WAREHOUSE
-    )
+    warehouse = Path(args.warehouse or default_warehouse())
     try:
         result = publish(
             warehouse,

@@ -34,10 +34,10 @@ the defaults are relative to the project root.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -47,10 +47,10 @@ from pathlib import Path
 
 import yaml
 
+from fullfunnel.project import DEFAULT_WAREHOUSE, Project, ProjectError, default_warehouse
 from fullfunnel.publish import DEFAULT_PARQUET_DIR, DEFAULT_SERVING
 
 DEFAULT_RAW_DIR = "data/raw"
-DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
 DEFAULT_SNAPSHOT_OUT = "data/snapshots"
 
 
@@ -93,43 +93,12 @@ class RefreshResult:
         return self.failed is None
 
 
-def find_project_root(explicit: Path | None = None) -> Path:
-    """The dbt project root: `explicit`, else the cwd or a parent, else the package's parents."""
-    if explicit is not None:
-        if not (explicit / "dbt_project.yml").is_file():
-            raise RefreshError(f"no dbt_project.yml in {explicit}")
-        return explicit.resolve()
-    cwd = Path.cwd().resolve()
-    here = Path(__file__).resolve()
-    for candidate in [cwd, *cwd.parents, *here.parents]:
-        if (candidate / "dbt_project.yml").is_file():
-            return candidate
-    raise RefreshError(
-        "cannot find the dbt project (a folder with dbt_project.yml): run from the project "
-        "or pass --project-dir"
-    )
-
-
-def find_dbt() -> str:
-    """The `dbt` executable beside this Python (the project's .venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / ("dbt.exe" if os.name == "nt" else "dbt")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("dbt")
-    if found is None:
-        raise RefreshError("dbt not found (run `make setup`, or activate .venv)")
-    return found
-
-
 def available_commands() -> set[str]:
-    """The `fullfunnel` subcommands this installation has."""
-    from fullfunnel.cli import build_parser
+    """The `fullfunnel` subcommands this installation has (each module registers its own)."""
+    from fullfunnel import COMMAND_MODULES
 
-    parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
+    found = {n for n in COMMAND_MODULES if importlib.util.find_spec(f"fullfunnel.{n}")}
+    return {"generate", *found}
 
 
 def _resolve(arg: str | None, default: str, root: Path) -> Path:
@@ -142,8 +111,7 @@ def _resolve(arg: str | None, default: str, root: Path) -> Path:
 def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[str, str]]:
     """The steps `args` ask for, and the environment they run in."""
     raw_dir = _resolve(args.raw_dir, DEFAULT_RAW_DIR, root)
-    env_warehouse = os.environ.get("FULLFUNNEL_DUCKDB_PATH")
-    warehouse = _resolve(args.warehouse, env_warehouse or DEFAULT_WAREHOUSE, root)
+    warehouse = _resolve(args.warehouse, default_warehouse(), root)
     serving = _resolve(args.serving, DEFAULT_SERVING, root)
     parquet_dir = _resolve(args.parquet_dir, DEFAULT_PARQUET_DIR, root)
     snapshot_out = _resolve(args.snapshot_out, DEFAULT_SNAPSHOT_OUT, root)
@@ -155,7 +123,7 @@ def plan_steps(args: argparse.Namespace, root: Path) -> tuple[list[Step], dict[s
     env["FULLFUNNEL_DUCKDB_PATH"] = str(warehouse)
     env["PYTHONUNBUFFERED"] = "1"
 
-    dbt = find_dbt()
+    dbt = Project.dbt_executable()
     dbt_vars = json.dumps({**parse_dbt_vars(getattr(args, "vars", "")), "raw_dir": str(raw_dir)})
     fullfunnel = [sys.executable, "-m", "fullfunnel.cli"]
 
@@ -376,9 +344,9 @@ def run_command(args: argparse.Namespace) -> int:
     """Entry point of `fullfunnel refresh`: exit 0 when every step succeeded, else 1."""
     started = time.perf_counter()
     try:
-        root = find_project_root(Path(args.project_dir) if args.project_dir else None)
+        root = Project.find(Path(args.project_dir) if args.project_dir else None).root
         steps, env = plan_steps(args, root)
-    except (RefreshError, OSError) as exc:
+    except (RefreshError, ProjectError, OSError) as exc:
         print(f"fullfunnel refresh: {exc}", file=sys.stderr)
         return 1
     result = run_steps(steps, env, root)

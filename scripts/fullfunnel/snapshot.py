@@ -92,6 +92,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from fullfunnel.contract import load_kpis
+from fullfunnel.project import DEFAULT_WAREHOUSE, Project, default_warehouse
+from fullfunnel.report_data import collect_report_data
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_ALERT = 3
@@ -99,7 +103,6 @@ EXIT_RENDER = 4
 
 FORMATS: tuple[str, ...] = ("json", "csv", "parquet", "xlsx")
 TABLES: tuple[str, ...] = ("kpis", "channels", "reps", "plan")
-DEFAULT_WAREHOUSE = "warehouse/fullfunnel.duckdb"
 DEFAULT_OUT = "data/snapshots"
 HISTORY_FILE = "history.duckdb"
 # written so that DuckDB 1.x readers (BI drivers) can open the history file (DESIGN.md)
@@ -111,13 +114,9 @@ PERIOD_DATED_SYSTEMS: tuple[str, ...] = ("finance",)
 # SEVERE_MISS moderate, else severe
 MODERATE_MISS = 0.10
 SEVERE_MISS = 0.30
-LOWER_IS_BETTER_PLAN_METRICS: tuple[str, ...] = (
-    "ad_spend",
-    "marketing_cost",
-    "cpl",
-    "cac",
-    "customer_churn_rate",
-)
+LOWER_IS_BETTER_PLAN_METRICS: tuple[str, ...] = tuple(
+    k.name for k in load_kpis().values() if k.plan and k.lower_is_better
+)  # contract/metrics.yml
 # relation -> columns the snapshot and the report read (MARTS.md; more columns may exist)
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "marts.mart_cmo_kpis_monthly": (
@@ -331,9 +330,7 @@ def _run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     formats = parse_formats(args.format)
     month = parse_month(args.month) if args.month else None
-    warehouse = Path(
-        args.warehouse or os.environ.get("FULLFUNNEL_DUCKDB_PATH") or DEFAULT_WAREHOUSE
-    )
+    warehouse = Path(args.warehouse or default_warehouse())
     out_root = Path(args.out)
     if out_root.exists() and not out_root.is_dir():
         raise SnapshotError(f"--out {out_root} exists and is not a folder")
@@ -741,9 +738,7 @@ def read_snapshot(warehouse: Path, month: date | None, with_report: bool = True)
             kpi_columns=columns,
         )
         if with_report:
-            from fullfunnel.report import collect_report_data
-
-            snap.report = collect_report_data(con, snap, long_sql)
+            snap.report = collect_report_data(con, snap.month, snap.build, long_sql)
     return snap
 
 
@@ -930,8 +925,7 @@ def _sha256(path: Path) -> str:
 
 def git_commit() -> tuple[str | None, bool | None]:
     """(HEAD commit, has uncommitted changes to tracked files) of the project, if it is git."""
-    here = Path(__file__).resolve()
-    root = next((p for p in here.parents if (p / "dbt_project.yml").exists()), Path.cwd())
+    root = Project.find().root
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],

@@ -446,9 +446,10 @@ def test_mart_suite_catches_broken_mart(case: str, demo_build, tmp_path: Path) -
 # --------------------------------------------------------------------------- the suites' source
 
 
-def test_landing_yml_matches_the_build_contract() -> None:
-    """expectations/landing.yml restates macros/landing/landing_contract.sql: same tables,
-    columns, types, required and non-negative columns, closed lists, keys and FX specs."""
+def test_gate_reads_the_same_contract_as_the_build() -> None:
+    """The gate's landing suites (contract/landing.yml read at run time) and the build's
+    macro (generated from it) agree: same tables, columns, types, required and
+    non-negative columns, closed lists, keys and FX specs."""
     text = (PROJECT_ROOT / "macros" / "landing" / "landing_contract.sql").read_text("utf-8")
     literal = re.search(r"return\((\{.*\})\)\s*\}\}", text, re.S)
     assert literal, "landing_contract() no longer returns a dict literal"

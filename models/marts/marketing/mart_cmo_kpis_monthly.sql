@@ -129,9 +129,9 @@ joined as (
 rates as (
     select
         *,
-        {{ safe_ratio('churned_customers', 'previous_active_customers') }} as customer_churn_rate,
-        {{ safe_ratio('mrr', 'active_customers') }} as arpa,
-        {{ safe_ratio('marketing_cost', 'new_customers') }} as cac
+        {{ kpi_ratio('customer_churn_rate') }} as customer_churn_rate,
+        {{ kpi_ratio('arpa') }} as arpa,
+        {{ kpi_ratio('cac') }} as cac
     from joined
 ),
 
@@ -151,9 +151,9 @@ final as (
         cast(marketing_cost as {{ type_double() }}) as marketing_cost,
         cast(sessions as {{ dbt.type_bigint() }}) as sessions,
         cast(leads as {{ dbt.type_bigint() }}) as leads,
-        cast({{ safe_ratio('ad_spend', 'leads') }} as {{ type_double() }}) as cpl,
-        cast({{ safe_ratio('leads', 'sessions') }} as {{ type_double() }}) as cr1,
-        cast({{ safe_ratio('won_leads', 'leads') }} as {{ type_double() }}) as cr2,
+        cast({{ kpi_ratio('cpl') }} as {{ type_double() }}) as cpl,
+        cast({{ kpi_ratio('cr1') }} as {{ type_double() }}) as cr1,
+        cast({{ kpi_ratio('cr2') }} as {{ type_double() }}) as cr2,
         cast(cr2_90d as {{ type_double() }}) as cr2_90d,
         cast(is_mature_90d as {{ dbt.type_boolean() }}) as is_mature_90d,
         cast({{ safe_ratio('projected_won_leads_90d', 'leads') }} as {{ type_double() }})
@@ -170,10 +170,10 @@ final as (
         cast(churned_mrr as {{ type_double() }}) as churned_mrr,
         cast(active_customers as {{ dbt.type_bigint() }}) as active_customers,
         cast(customer_churn_rate as {{ type_double() }}) as customer_churn_rate,
-        cast({{ safe_ratio('churned_mrr + contraction_mrr', 'previous_mrr') }} as {{ type_double() }})
+        cast({{ kpi_ratio('gross_mrr_churn_rate') }} as {{ type_double() }})
             as gross_mrr_churn_rate,
         cast(
-            {{ safe_ratio('previous_mrr + expansion_mrr - contraction_mrr - churned_mrr', 'previous_mrr') }}
+            {{ kpi_ratio('nrr') }}
             as {{ type_double() }}
         ) as nrr,
         cast(arpa as {{ type_double() }}) as arpa,
@@ -183,7 +183,7 @@ final as (
             as {{ type_double() }}
         ) as ltv_to_cac,
         cast(
-            {{ safe_ratio('cac', '(' ~ safe_ratio('new_mrr', 'new_customers') ~ ') * ' ~ gross_margin) }}
+            {{ payback_months('cac', gross_margin) }}
             as {{ type_double() }}
         ) as payback_months,
         cast(previous_mrr as {{ type_double() }}) as previous_mrr,

@@ -188,21 +188,20 @@ final as (
         cast(qualified_leads as {{ type_double() }}) as qualified_leads,
         cast(deals as {{ type_double() }}) as deals,
         cast(won_leads as {{ type_double() }}) as won_leads,
-        cast({{ safe_ratio('leads', 'sessions') }} as {{ type_double() }}) as cr1,
-        cast({{ safe_ratio('won_leads', 'leads') }} as {{ type_double() }}) as cr2,
+        cast({{ kpi_ratio('cr1') }} as {{ type_double() }}) as cr1,
+        cast({{ kpi_ratio('cr2') }} as {{ type_double() }}) as cr2,
         cast({{ safe_ratio('contacted_leads', 'leads') }} as {{ type_double() }}) as contact_rate,
         cast({{ safe_ratio('qualified_leads', 'leads') }} as {{ type_double() }}) as qualification_rate,
         cast({{ safe_ratio('won_leads', 'deals') }} as {{ type_double() }}) as win_rate,
         cast(speed_to_lead_minutes as {{ type_double() }}) as speed_to_lead_minutes,
         cast(ad_spend as {{ type_double() }}) as ad_spend,
         cast(marketing_cost as {{ type_double() }}) as marketing_cost,
-        cast({{ safe_ratio('ad_spend', 'leads') }} as {{ type_double() }}) as cpl,
+        cast({{ kpi_ratio('cpl') }} as {{ type_double() }}) as cpl,
         cast(new_customers as {{ type_double() }}) as new_customers,
-        cast({{ safe_ratio('marketing_cost', 'new_customers') }} as {{ type_double() }}) as cac,
+        cast({{ kpi_ratio('cac') }} as {{ type_double() }}) as cac,
         cast(new_mrr as {{ type_double() }}) as new_mrr,
         cast(
-            {{ safe_ratio(safe_ratio('marketing_cost', 'new_customers'),
-                '(' ~ safe_ratio('new_mrr', 'new_customers') ~ ') * ' ~ gross_margin) }}
+            {{ payback_months(kpi_ratio('cac'), gross_margin) }}
             as {{ type_double() }}
         ) as payback_months,
         cast(revenue_to_date as {{ type_double() }}) as revenue_to_date,

@@ -15,7 +15,8 @@ Each table costs at most three streaming scans of its file, whatever its size:
    `unknown_currency`). A rule's `critical` expectation allows `max_bad_share` of breaking
    rows (`mostly`), its `warning` twin none.
 
-The expectations are generated from `expectations/landing.yml` (LANDING.md as data).
+The expectations are generated from the landing contract (contract/landing.yml) and the
+gate's settings, severities and extra checks in `expectations/landing.yml`.
 """
 
 from __future__ import annotations
@@ -38,18 +39,6 @@ from fullfunnel.quality.spec import (
     load_yaml,
 )
 
-# LANDING.md: "the column that dates the row"
-DATING_COLUMNS = (
-    "date",
-    "Date",
-    "date_start",
-    "started_at",
-    "created_at",
-    "issued_at",
-    "refunded_at",
-    "entered_at",
-    "month",
-)
 TEMPORAL_TYPES = ("date", "month", "timestamp")
 
 
@@ -69,7 +58,7 @@ class LandingColumn:
 
 @dataclass
 class LandingTable:
-    """One landing table of the contract, as `expectations/landing.yml` describes it."""
+    """One landing table of the contract, with the gate's severities and extra checks."""
 
     name: str
     file: str
@@ -81,17 +70,12 @@ class LandingTable:
     currency_format_only: bool = False
     future_dates_allowed: bool = False
     extra: list[dict[str, Any]] = field(default_factory=list)
+    dated_by: str | None = None  # the column that dates the row (contract `dated_by`)
 
     @property
     def system(self) -> str:
         """The source system: the folder under raw_dir."""
         return self.file.split("/")[0]
-
-    @property
-    def dated_by(self) -> str | None:
-        """The column that dates the row (LANDING.md), if any."""
-        names = [c.name for c in self.columns]
-        return next((c for c in DATING_COLUMNS if c in names), None)
 
     def column(self, name: str) -> LandingColumn:
         """The contract column called `name`."""
@@ -116,49 +100,61 @@ class LandingSettings:
 
 
 def load_landing() -> tuple[LandingSettings, list[LandingTable]]:
-    """Read `expectations/landing.yml`: the settings and the 15 landing tables."""
+    """The settings of `expectations/landing.yml` and the 15 landing tables of the contract
+    (contract/landing.yml), with the gate's own per-table severities and extra checks."""
+    from fullfunnel.contract import load_contract
+    from fullfunnel.project import Project
+
+    project = Project.find()
     data = load_yaml("landing.yml")
     s = data["settings"]
+    gate_tables = data.get("tables") or {}
+    contract = load_contract(project.root)
+    unknown = set(gate_tables) - {t.name for t in contract.tables}
+    if unknown:
+        raise ValueError(f"expectations/landing.yml: tables not in the contract: {sorted(unknown)}")
     settings = LandingSettings(
-        max_bad_share=float(s["max_bad_share"]),
+        max_bad_share=float(project.var("quarantine_max_share", 0.05)),
         min_ratio=float(s["row_count_band"]["min_ratio"]),
         max_ratio=float(s["row_count_band"]["max_ratio"]),
         date_min=datetime.fromisoformat(str(s["date_range"]["min"])),
         date_max=datetime.fromisoformat(str(s["date_range"]["max"])),
         future_slack_days=float(s["future_slack_days"]),
-        click_id_sources=[str(v) for v in s["click_id_sources"]],
+        click_id_sources=sorted(project.var("click_id_sources", {})),
     )
     tables = []
-    for name, t in data["tables"].items():
+    for t in contract.tables:
+        gate = gate_tables.get(t.name) or {}
         columns = []
-        for cname, c in t["columns"].items():
-            closed = c.get("closed_list")
-            if isinstance(closed, str):  # the name of a setting (a dbt var's keys)
-                closed = s[closed]
+        for c in t.columns:
+            closed = c.closed_list
+            if isinstance(closed, str):  # the name of a dbt var: its keys
+                closed = sorted(project.var(closed, {}))
             columns.append(
                 LandingColumn(
-                    name=str(cname),
-                    type=str(c["type"]),
-                    required=bool(c.get("required", False)),
-                    non_negative=bool(c.get("non_negative", False)),
-                    positive=bool(c.get("positive", False)),
+                    name=c.name,
+                    type=c.type,
+                    required=c.required,
+                    non_negative=c.non_negative,
+                    positive=c.positive,
                     closed_list=[str(v).lower() for v in closed] if closed else None,
-                    currency=bool(c.get("currency", False)),
-                    nullable_key=bool(c.get("nullable_key", False)),
+                    currency=c.currency,
+                    nullable_key=c.nullable_key,
                 )
             )
         tables.append(
             LandingTable(
-                name=str(name),
-                file=str(t["file"]),
+                name=t.name,
+                file=t.file,
                 columns=columns,
-                key=[str(k) for k in t["key"]],
-                optional=bool(t.get("optional", False)),
-                repeated_keys=str(t.get("repeated_keys", "critical")),
-                fx=t.get("fx"),
-                currency_format_only=bool(t.get("currency_format_only", False)),
-                future_dates_allowed=bool(t.get("future_dates_allowed", False)),
-                extra=list(t.get("extra") or []),
+                key=list(t.key),
+                optional=t.optional,
+                repeated_keys=str(gate.get("repeated_keys", "critical")),
+                fx=t.fx,
+                currency_format_only=t.currency_format_only,
+                future_dates_allowed=bool(gate.get("future_dates_allowed", False)),
+                extra=list(gate.get("extra") or []),
+                dated_by=t.dated_by,
             )
         )
     return settings, tables

@@ -19,8 +19,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import yaml
 
+from fullfunnel.project import Project
 from fullfunnel.quality.landing import LandingTable, delivered_files, file_columns
 from fullfunnel.quality.landing_sql import literal, month_of_timestamp, parsed, quote, scan, trimmed
 from fullfunnel.quality.spec import (
@@ -173,19 +173,8 @@ def frame_sql(
 
 
 def dbt_var(name: str, default: Any) -> Any:
-    """A var's default from the project's dbt_project.yml (current directory, else the repo
-    the package lives in), or `default`."""
-    for root in (Path.cwd(), Path(__file__).resolve().parents[3]):
-        path = root / "dbt_project.yml"
-        if path.is_file():
-            try:
-                project = yaml.safe_load(path.read_text("utf-8")) or {}
-            except yaml.YAMLError:
-                continue
-            value = (project.get("vars") or {}).get(name)
-            if value is not None:
-                return value
-    return default
+    """A var's default from the project's dbt_project.yml, or `default`."""
+    return Project.find().var(name, default)
 
 
 @dataclass
