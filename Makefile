@@ -20,7 +20,7 @@ export FULLFUNNEL_DUCKDB_PATH ?= warehouse/fullfunnel.duckdb
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup setup-spark generate build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-fast test-spark build-spark clean
+.PHONY: help setup setup-spark generate codegen build check snapshot publish refresh bench docs docs-serve demo lint chromium pytest conformance test test-fast test-spark build-spark clean
 
 help:
 	@echo "make demo         set up, generate the demo data, build, check, snapshot, publish, docs"
@@ -29,6 +29,7 @@ help:
 	@echo "make setup        the virtual environment .venv from the pinned requirements"
 	@echo "make setup-spark  add the Spark target's packages to .venv (Java 17 needed)"
 	@echo "make generate     the demo landing files into data/raw (SEED, SCALE)"
+	@echo "make codegen      rewrite the dbt files generated from contract/ (landing, KPIs)"
 	@echo "make build        dbt build on data/raw into warehouse/fullfunnel.duckdb"
 	@echo "make check        the Great Expectations quality gate (data/quality)"
 	@echo "make snapshot     the month's KPI snapshot and report (data/snapshots)"
@@ -37,7 +38,7 @@ help:
 	@echo "make bench        time and measure build, floor, incremental, check, snapshot"
 	@echo "make docs         dbt docs generate --static (target/static_index.html)"
 	@echo "make docs-serve   serve the dbt docs on port 8080"
-	@echo "make lint         ruff, sqlfluff, actionlint"
+	@echo "make lint         codegen --check, ruff, sqlfluff, actionlint"
 	@echo "make chromium     install Chromium for the report's PNG/PDF"
 	@echo "make pytest       pytest, the Spark tests beside the rest"
 	@echo "make conformance  the shared conformance scenario (../shared/conformance/run)"
@@ -96,7 +97,12 @@ demo: generate build check snapshot publish docs
 	@echo "    report:   $$(ls -t data/snapshots/*/*/report.html | head -n 1) (+ report.png, report.pdf)"
 	@echo "    BI files: warehouse/serving.duckdb, warehouse/parquet/; docs: target/static_index.html"
 
+codegen: setup
+	$(BIN)/fullfunnel codegen
+
 lint: setup
+	@echo "==> generated files match contract/"
+	$(BIN)/fullfunnel codegen --check
 	@echo "==> ruff"
 	$(BIN)/ruff check scripts tests/python
 	$(BIN)/ruff format --check scripts tests/python

@@ -2,8 +2,8 @@
     so that counts reconcile from raw to staging (raw = staged + quarantined). -#}
 with
 
-{% for landing_table in landing_tables() %}
-    counted_{{ landing_table.table }} as (
+unioned as (
+    {% call(landing_table) union_landing_tables() %}
         select
             '{{ landing_table.system }}' as source_system,
             '{{ landing_table.table }}' as source_table,
@@ -12,16 +12,7 @@ with
             sum(case when quarantine_rule = 'superseded' then 1 else 0 end) as superseded_rows,
             sum(case when quarantine_rule <> 'superseded' then 1 else 0 end) as rejected_rows
         from {{ ref(landing_base_model(landing_table)) }}
-    ),
-{% endfor %}
-
-unioned as (
-    {%- for landing_table in landing_tables() %}
-        select * from counted_{{ landing_table.table }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 ),
 
 final as (

@@ -4,8 +4,8 @@
 
 with
 
-{% for landing_table in landing_tables() %}
-    quarantined_{{ landing_table.table }} as (
+unioned as (
+    {% call(landing_table) union_landing_tables() %}
         select
             '{{ landing_table.system }}' as source_system,
             '{{ landing_table.table }}' as source_table,
@@ -14,16 +14,7 @@ with
             raw_row
         from {{ ref(landing_base_model(landing_table)) }}
         where quarantine_rule is not null
-    ),
-{% endfor %}
-
-unioned as (
-    {%- for landing_table in landing_tables() %}
-        select * from quarantined_{{ landing_table.table }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 ),
 
 final as (

@@ -3,12 +3,13 @@ lists every command."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
 
-from fullfunnel import __version__
-from fullfunnel.cli import COMMAND_MODULES
+import yaml
+from fullfunnel import COMMAND_MODULES, __version__
 
 from .conftest import PROJECT_ROOT
 
@@ -58,3 +59,24 @@ def test_make_help_lists_every_target() -> None:
     )
     listed = {line.split()[1] for line in proc.stdout.splitlines() if line.startswith("make ")}
     assert listed == set(targets) - {"help"}
+
+
+def test_the_git_hooks_check_what_make_lint_checks() -> None:
+    """.pre-commit-config.yaml runs, from .venv, every check of `make lint` (so a commit that
+    passes its hooks passes CI's lint step)."""
+    config = yaml.safe_load((PROJECT_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    entries = [hook["entry"] for repo in config["repos"] for hook in repo["hooks"]]
+    assert all(e.startswith(".venv/bin/") for e in entries), entries
+    makefile = (PROJECT_ROOT / "Makefile").read_text("utf-8")
+    lint = re.search(r"^lint:.*?\n((?:\t.*\n)+)", makefile, re.M)
+    assert lint, "no lint target"
+    commands = [
+        line.strip().replace("$(BIN)/", ".venv/bin/")
+        for line in lint.group(1).splitlines()
+        if "$(BIN)/" in line
+    ]
+    for command in commands:
+        tool = " ".join(command.split()[:2]) if "fullfunnel" in command else command.split()[0]
+        assert any(e.startswith(tool) for e in entries), (command, entries)
+        if "--check" in command:
+            assert any(e.startswith(tool) and "--check" in e for e in entries), command

@@ -34,7 +34,7 @@ deals as (
 ),
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_deduplicated') }}
 ),
 
 final as (

@@ -14,7 +14,7 @@ valid_leads as (
         utm_source,
         utm_medium,
         utm_campaign
-    from {{ ref('stg_crm__leads') }}
+    from {{ ref('int_leads_deduplicated') }}
     where is_valid
 ),
 

@@ -2,8 +2,8 @@
 -- staged plus the rows quarantined (LANDING.md). Returns the tables that do not reconcile.
 with
 
-{% for landing_table in landing_tables() %}
-    counted_{{ landing_table.table }} as (
+unioned as (
+    {% call(landing_table) union_landing_tables() %}
         select
             '{{ landing_table.system }}/{{ landing_table.table }}' as landing_table,
             (select count(*) from {{ source(landing_table.system, landing_table.table) }}) as raw_rows,
@@ -12,16 +12,7 @@ with
                 select count(*) from {{ ref('quarantine') }}
                 where source_table = '{{ landing_table.table }}'
             ) as quarantined_rows
-    ),
-{% endfor %}
-
-unioned as (
-    {%- for landing_table in landing_tables() %}
-        select * from counted_{{ landing_table.table }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 )
 
 select *

@@ -21,7 +21,7 @@ valid_leads as (
     select
         leads.visitor_id,
         leads.created_at
-    from {{ ref('stg_crm__leads') }} as leads
+    from {{ ref('int_leads_deduplicated') }} as leads
     cross join as_of
     where
         leads.is_valid
