@@ -12,6 +12,7 @@
             'system': 'ads', 'file': 'ads/google_ads__campaign_stats', 'staged': 'stg_ads__google_ads_campaign_stats', 'optional': false, 'key': ['campaign_id', 'date'], 'dated_by': 'date',
             'fx': {'currency': 'currency_code', 'amounts': ['cost_micros'], 'dated_by': 'date'},
             'incremental_by': 'date',
+            'ad_platform': 'google_ads',
             'columns': [
                 {'name': 'date', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'customer_id', 'type': 'string'},
@@ -28,6 +29,7 @@
             'system': 'ads', 'file': 'ads/meta_ads__ads_insights', 'staged': 'stg_ads__meta_ads_insights', 'optional': false, 'key': ['campaign_id', 'date_start'], 'dated_by': 'date_start',
             'fx': {'currency': 'account_currency', 'amounts': ['spend'], 'dated_by': 'date_start'},
             'incremental_by': 'date_start',
+            'ad_platform': 'meta_ads',
             'columns': [
                 {'name': 'date_start', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'account_id', 'type': 'string'},
@@ -43,6 +45,7 @@
             'system': 'ads', 'file': 'ads/yandex_direct__campaign_report', 'staged': 'stg_ads__yandex_direct_campaign_reports', 'optional': false, 'key': ['CampaignId', 'Date'], 'dated_by': 'Date',
             'fx': {'currency': 'Currency', 'amounts': ['Cost'], 'dated_by': 'Date'},
             'incremental_by': 'Date',
+            'ad_platform': 'yandex_direct',
             'columns': [
                 {'name': 'Date', 'type': 'date', 'required': true, 'range_checked': true},
                 {'name': 'CampaignId', 'type': 'string', 'required': true},

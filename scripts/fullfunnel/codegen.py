@@ -98,6 +98,8 @@ def render_macro(contract: Contract) -> str:
             lines.append(f"            'incremental_by': {_jinja(t.incremental_by)},")
         if t.currency_format_only:
             lines.append("            'currency_format_only': true,")
+        if t.ad_platform:
+            lines.append(f"            'ad_platform': {_jinja(t.ad_platform)},")
         lines.append("            'columns': [")
         lines += [f"                {_jinja(c.spec())}," for c in t.columns]
         lines += ["            ],", "        },"]

@@ -66,6 +66,7 @@ class Table:
     incremental_by: str | None = None
     fx: dict[str, Any] | None = None
     currency_format_only: bool = False
+    ad_platform: str | None = None  # ads tables: the platform's name in the marts
 
     @property
     def file(self) -> str:
@@ -98,6 +99,11 @@ class Contract:
     def tables_of(self, system: str) -> tuple[Table, ...]:
         return tuple(t for t in self.tables if t.system == system)
 
+    @property
+    def ad_platforms(self) -> tuple[str, ...]:
+        """The ad platforms, in the contract's order."""
+        return tuple(t.ad_platform for t in self.tables if t.ad_platform)
+
 
 def _column(table: str, raw: dict[str, Any]) -> Column:
     where = f"{CONTRACT_FILE}: table {table}, column {raw.get('name')}"
@@ -124,6 +130,8 @@ def _table(name: str, raw: dict[str, Any], systems: dict[str, Any]) -> Table:
     names = [c.name for c in columns]
     if not columns or len(set(names)) != len(names):
         raise ContractError(f"{where}: no columns, or a column named twice")
+    if (raw.get("system") == "ads") != bool(raw.get("ad_platform")):
+        raise ContractError(f"{where}: an ads table, and only one, names its ad_platform")
     if raw.get("system") not in systems:
         raise ContractError(f"{where}: system {raw.get('system')!r} is not under `systems`")
     fx = raw.get("fx")
@@ -145,6 +153,7 @@ def _table(name: str, raw: dict[str, Any], systems: dict[str, Any]) -> Table:
         incremental_by=raw.get("incremental_by"),
         fx=dict(fx) if fx else None,
         currency_format_only=bool(raw.get("currency_format_only", False)),
+        ad_platform=raw.get("ad_platform"),
     )
 
 

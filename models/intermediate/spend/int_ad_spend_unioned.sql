@@ -1,10 +1,11 @@
-{#- Every ad platform on one column set (Fivetran ad_reporting style): adding a platform is
-    one staging model and one line here. Spend is net of VAT, in the reporting currency. -#}
-{%- set platforms = [
-    'stg_ads__google_ads_campaign_stats',
-    'stg_ads__meta_ads_insights',
-    'stg_ads__yandex_direct_campaign_reports',
-] %}
+{#- Every ad platform on one column set (Fivetran ad_reporting style): the staged model of
+    every ads table of the landing contract (contract/landing.yml, `ad_platform`), so adding
+    a platform is a contract entry and one staging model. Spend is net of VAT, in the
+    reporting currency. -#}
+{%- set platforms = [] %}
+{%- for landing_table in landing_tables() if landing_table.get('ad_platform') %}
+    {%- do platforms.append(landing_table.staged) %}
+{%- endfor %}
 
 with
 

@@ -90,6 +90,22 @@ def load_yaml(name: str) -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+#: lists an expectation may name instead of spelling them out (`value_set: contract:<name>`)
+CONTRACT_LISTS = ("ad_platforms",)
+
+
+def _contract_list(value: Any) -> Any:
+    """`contract:ad_platforms` -> the ad platforms of contract/landing.yml; else `value`."""
+    if isinstance(value, str) and value.startswith("contract:"):
+        name = value.removeprefix("contract:")
+        if name not in CONTRACT_LISTS:
+            raise ValueError(f"unknown contract list {value!r} (one of {CONTRACT_LISTS})")
+        from fullfunnel.contract import load_contract
+
+        return list(getattr(load_contract(), name))
+    return value
+
+
 def expectations_from_yaml(entries: list[dict[str, Any]]) -> list[ExpectationSpec]:
     """Expand YAML expectation entries (a `column` list gives one expectation per column)."""
     out: list[ExpectationSpec] = []
@@ -100,7 +116,7 @@ def expectations_from_yaml(entries: list[dict[str, Any]]) -> list[ExpectationSpe
         column_list: list[str | None] = (
             list(columns) if isinstance(columns, list) else [columns]  # type: ignore[list-item]
         )
-        kwargs_base = {k: v for k, v in entry.items() if k not in _OWN_KEYS}
+        kwargs_base = {k: _contract_list(v) for k, v in entry.items() if k not in _OWN_KEYS}
         for column in column_list:
             kwargs = dict(kwargs_base)
             if column is not None:
