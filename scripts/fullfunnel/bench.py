@@ -194,7 +194,10 @@ def generator_version() -> str:
     """The package version plus a hash of the generator's source: a new generator, new data."""
     from fullfunnel import __version__, generate
 
-    digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:12]
+    sha = hashlib.sha256()
+    for source in sorted(Path(generate.__file__).parent.glob("*.py")):
+        sha.update(source.name.encode() + b"\0" + source.read_bytes())
+    digest = sha.hexdigest()[:12]
     return f"{__version__}+{digest}"
 
 

@@ -86,9 +86,9 @@ def test_the_generator_writes_exactly_the_contract_columns(
     produce stops it with the file and the column named."""
     contract = load_contract(PROJECT_ROOT)
     assert {f"{t.file}.csv": t.column_names for t in contract.tables} == generate.COLUMNS
-    columns = dict(generate.COLUMNS)
-    columns["crm/deals.csv"] = (*columns["crm/deals.csv"], "probability")
-    monkeypatch.setattr(generate, "COLUMNS", columns)
+    # every step of the generator shares this one mapping
+    deals = (*generate.COLUMNS["crm/deals.csv"], "probability")
+    monkeypatch.setitem(generate.COLUMNS, "crm/deals.csv", deals)
     with pytest.raises(ValueError, match=r"deals\.csv: columns do not match: \['probability'\]"):
         generate.generate(tmp_path / "raw", seed=1, scale=0.02)
 
@@ -177,3 +177,26 @@ def test_a_malformed_kpi_list_names_the_kpi(edit, message: str) -> None:
     edit(data["kpis"])
     with pytest.raises(ContractError, match=message):
         parse_kpis(data)
+
+
+def test_the_semantic_layer_agrees_with_the_kpi_list() -> None:
+    """A MetricFlow metric named after a KPI carries its label, and a ratio KPI over plain
+    columns is the same ratio there (models/semantic/_semantic__metrics.yml)."""
+    semantic = yaml.safe_load(
+        (PROJECT_ROOT / "models" / "semantic" / "_semantic__metrics.yml").read_text("utf-8")
+    )
+    metrics = {m["name"]: m for m in semantic["metrics"]}
+    kpis = load_kpis(PROJECT_ROOT)
+    shared = [k for k in kpis.values() if k.name in metrics]
+    assert len(shared) >= 20
+    for kpi in shared:
+        metric = metrics[kpi.name]
+        assert metric["label"] == kpi.label, kpi.name
+        plain = kpi.ratio and all(part.isidentifier() for part in kpi.ratio)
+        if plain and metric["type"] == "ratio":
+            params = metric["type_params"]
+            parts = tuple(
+                p if isinstance(p, str) else p["name"]
+                for p in (params["numerator"], params["denominator"])
+            )
+            assert parts == kpi.ratio, kpi.name
