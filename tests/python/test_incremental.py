@@ -9,26 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fullfunnel.contract import load_contract
 
 from .conftest import DbtResult, run_dbt
 
-# the dating column of each landing file, as text: batches cut every file at a day
-DATED_BY = {
-    "ads/google_ads__campaign_stats.csv": "date",
-    "ads/meta_ads__ads_insights.csv": "date_start",
-    "ads/yandex_direct__campaign_report.csv": "Date",
-    "web/sessions.csv": "started_at",
-    "crm/leads.csv": "created_at",
-    "crm/deals.csv": "created_at",
-    "crm/deal_stage_history.csv": "entered_at",
-    "crm/activities.csv": "started_at",
-    "billing/customers.csv": "created_at",
-    "billing/subscriptions.csv": "started_at",
-    "billing/invoices.csv": "issued_at",
-    "billing/refunds.csv": "refunded_at",
-    "finance/fx_rates.csv": "date",
-    "finance/marketing_costs.csv": "month",
-}
+# the dating column of each landing file (contract/landing.yml): batches cut every file at a day
+DATED_BY = {f"{t.file}.csv": t.dated_by for t in load_contract().tables if t.dated_by}
 RESTATED_SPEND = {
     "ads/google_ads__campaign_stats.csv": ("date", "cost_micros"),
     "ads/meta_ads__ads_insights.csv": ("date_start", "spend"),
