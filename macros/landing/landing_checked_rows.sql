@@ -253,6 +253,8 @@ final as (
         {%- if partition_column %}
         landing_partition_date,
         coalesce(cast(landing_partition_date as {{ dbt.type_string() }}), 'unknown') as landing_partition,
+        cast('{{ landing_settings_fingerprint(table_name) }}' as {{ dbt.type_string() }})
+            as landing_settings_fingerprint,
         {%- endif %}
         {%- for c in columns %}
         {{ q(c.name) }}{{ "," if not loop.last or fx }}

@@ -32,6 +32,11 @@ PARTITION_DATE_DOC = (
 PARTITION_DOC = (
     "The day as text, or `unknown`; the key an incremental run replaces (delete + insert)."
 )
+FINGERPRINT_DOC = (
+    "What the row was computed with (macro landing_settings_fingerprint: the table's landing "
+    "contract and the vars that decide its rows); a table whose rows carry another value than "
+    "the current one is rebuilt in full (macro should_full_refresh)."
+)
 QUARANTINE_RULE_DOC = (
     "The LANDING.md rule the row breaks (`<check>:<column>`, or `superseded` for an earlier "
     "delivery of a key); NULL when the row is staged."
@@ -178,6 +183,7 @@ def render_base_models(contract: Contract, system: str) -> str:
         if t.incremental_by:
             column("landing_partition_date", PARTITION_DATE_DOC)
             column("landing_partition", PARTITION_DOC)
+            column("landing_settings_fingerprint", FINGERPRINT_DOC)
         column("quarantine_rule", QUARANTINE_RULE_DOC)
         column("raw_row", RAW_ROW_DOC)
         for c in t.columns:

@@ -62,3 +62,71 @@ def test_an_out_of_range_day_does_not_move_the_window(small_raw_dir: Path, tmp_p
         )
     )
     assert rules == {"typo-2099": "out_of_range:started_at", "late-arrival": "staged"}
+
+
+def _base_rows(result, table: str) -> list[tuple]:
+    return result.query(
+        f"select * exclude (landing_settings_fingerprint) from {table} order by all"
+    )
+
+
+def test_a_changed_setting_rebuilds_the_base_tables_in_full(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A var that decides which rows are staged (here the earliest event date) changes
+    between two runs: the incremental tables notice it themselves and rebuild in full, and
+    hold what a full refresh with the new setting holds; unchanged settings stay incremental."""
+    select = ["run", "--select", "base_web__sessions", "base_crm__activities"]
+    work = tmp_path / "work"
+    assert run_dbt(select, small_raw_dir, work).returncode == 0
+    again = run_dbt(select, small_raw_dir, work)
+    assert again.returncode == 0 and "rebuilt in full" not in again.output
+    refused = (
+        "select count(*) from staging.base_web__sessions "
+        "where quarantine_rule = 'out_of_range:started_at'"
+    )
+    refused_before = again.query(refused)[0][0]
+    later = {"earliest_event_date": "2026-03-01"}
+    changed = run_dbt(select, small_raw_dir, work, extra_vars=later)
+    assert changed.returncode == 0, changed.output[-3000:]
+    for table in ("base_web__sessions", "base_crm__activities"):
+        assert f"{table}: rebuilt in full, the landing contract or a var" in changed.output
+    fresh = run_dbt([*select, "--full-refresh"], small_raw_dir, tmp_path / "fresh", later)
+    assert fresh.returncode == 0
+    for table in ("staging.base_web__sessions", "staging.base_crm__activities"):
+        rows = _base_rows(changed, table)
+        assert rows == _base_rows(fresh, table)
+    # the sessions before March 2026, staged before, are now refused
+    assert changed.query(refused)[0][0] > refused_before + 100
+
+
+def test_a_restated_fx_rate_rebuilds_the_ad_tables_in_full(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """An FX rate of a day long loaded is restated: the ad tables holding that day's rows
+    rebuild in full and convert at the new rate; a table without money stays incremental."""
+    raw = tmp_path / "raw"
+    shutil.copytree(small_raw_dir, raw)
+    ads = "base_ads__meta_ads__ads_insights"  # its accounts are in EUR
+    select = ["run", "--select", f"+{ads}", "base_web__sessions"]
+    work = tmp_path / "work"
+    assert run_dbt(select, raw, work).returncode == 0
+    rates = pd.read_csv(raw / "finance/fx_rates.csv", dtype=str, keep_default_na=False)
+    used = run_dbt(["run", "--select", ads], raw, work).query(
+        f"select account_currency, min(date_start) from staging.{ads} "
+        "where account_currency <> 'USD' and quarantine_rule is null group by 1 order by 1 limit 1"
+    )
+    currency, first_day = used[0]
+    rows = rates.index[(rates["currency"] == currency) & (rates["date"] <= str(first_day))]
+    rates.loc[rows, "rate"] = "9.5"
+    rates.to_csv(raw / "finance/fx_rates.csv", index=False)
+    restated = run_dbt(select, raw, work)
+    assert restated.returncode == 0, restated.output[-3000:]
+    assert f"{ads}: rebuilt in full, an FX rate of a day it holds changed" in restated.output
+    assert "base_web__sessions: rebuilt in full" not in restated.output
+    converted = restated.query(
+        f"select fx_rate_to_reporting from staging.{ads} "
+        f"where account_currency = '{currency}' and date_start = '{first_day}' "
+        "and quarantine_rule is null"
+    )
+    assert converted and all(rate == 9.5 for (rate,) in converted)

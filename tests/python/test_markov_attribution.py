@@ -46,7 +46,7 @@ def _paths(demo: DbtResult) -> tuple[list[list[str]], list[list[str]]]:
         where s.visitor_id is not null
           and cast(s.started_at as date) <= date '{as_of}'
           and s.visitor_id not in (
-              select visitor_id from staging.stg_crm__leads
+              select visitor_id from intermediate.int_leads_deduplicated
               where is_valid and visitor_id is not null
                 and cast(created_at as date) <= date '{as_of}'
           )

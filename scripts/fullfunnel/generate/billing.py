@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fullfunnel.generate.dates import DAY, END_D, END_S, HOUR, N_MONTHS
 from fullfunnel.generate.crm import ACTIVITY_TYPES, OUTCOMES, SEAT_PRICE, _Funnel
+from fullfunnel.generate.dates import DAY, END_D, END_S, HOUR, N_MONTHS
 from fullfunnel.generate.people import _Leads, _month_weights, _people, _times_in_months
 from fullfunnel.generate.values import _add_months, _choice, _group_positions, _rng
 from fullfunnel.generate.world import (

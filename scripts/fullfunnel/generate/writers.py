@@ -10,7 +10,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fullfunnel.generate.billing import INV_STATUSES, PLANS, SUB_STATUSES, _Billing
-from fullfunnel.generate.dates import END_D, END_S, FX_START_DAY, MONTH_STARTS, N_MONTHS
 from fullfunnel.generate.crm import (
     ACTIVITY_TYPES,
     DQ_ALL,
@@ -22,6 +21,7 @@ from fullfunnel.generate.crm import (
     STAGES,
     _Funnel,
 )
+from fullfunnel.generate.dates import END_D, END_S, FX_START_DAY, MONTH_STARTS, N_MONTHS
 from fullfunnel.generate.files import COLUMNS, _CsvWriter
 from fullfunnel.generate.people import FORMS, _Leads, _scatter
 from fullfunnel.generate.traffic import _Sessions, _Traffic, _visitor_ids

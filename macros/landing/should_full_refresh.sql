@@ -1,0 +1,68 @@
+{#- dbt's should_full_refresh() (--full-refresh, or the model's full_refresh config), and for
+    the incremental base_ tables one more reason: the days they keep were computed with
+    something that has changed since (landing_full_refresh_reason). The table is then
+    rebuilt in full, by itself, with a line in the log that says why. -#}
+{% macro should_full_refresh() %}
+    {%- set requested = dbt.should_full_refresh() -%}
+    {%- if requested or not execute or config.get('unique_key') != 'landing_partition' -%}
+        {{ return(requested) }}
+    {%- endif -%}
+    {%- set reason = landing_full_refresh_reason() -%}
+    {%- if reason and not model.get('fullfunnel_full_refresh_logged') -%}
+        {%- do log(model.name ~ ": rebuilt in full, " ~ reason, info=true) -%}
+        {%- do model.update({'fullfunnel_full_refresh_logged': true}) -%}
+    {%- endif -%}
+    {{ return(reason is not none) }}
+{% endmacro %}
+
+
+{#- Why an incremental base_ table cannot keep the days it holds, or none:
+    - it has no landing_settings_fingerprint column (built by an older version);
+    - its rows were computed with other settings (landing_settings_fingerprint);
+    - an FX rate of a day it holds changed (a restated or late rate): a kept row's
+      fx_rate_to_reporting differs from the rate of its currency on its day now. -#}
+{% macro landing_full_refresh_reason() %}
+    {%- set existing = load_relation(this) -%}
+    {%- if existing is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set table_name = model.name.split('__', 1)[1] -%}
+    {%- set meta = landing_contract()[table_name] -%}
+    {%- set columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'landing_settings_fingerprint' not in columns -%}
+        {{ return('it was built by an earlier version of the project') }}
+    {%- endif -%}
+    {%- set stored = run_query(
+        'select count(*) from ' ~ existing ~ ' where landing_settings_fingerprint <> '
+        ~ "'" ~ landing_settings_fingerprint(table_name) ~ "'").columns[0].values()[0] -%}
+    {%- if stored > 0 -%}
+        {{ return('the landing contract or a var that decides its rows (reporting_currency, '
+            ~ 'earliest_event_date, latest_event_date, a closed list) changed since it was built') }}
+    {%- endif -%}
+    {%- set fx = meta.get('fx') -%}
+    {%- if fx -%}
+        {%- set q = adapter.quote -%}
+        {%- set dated_type = (meta.columns | selectattr('name', 'equalto', fx.dated_by) | first).type -%}
+        {%- set row_date = utc_date_of('kept.' ~ q(fx.dated_by), dated_type) -%}
+        {%- set reporting_currency = var('reporting_currency') -%}
+        {%- set changed_sql -%}
+            select count(*)
+            from {{ existing }} as kept
+            left join {{ ref('stg_finance__fx_rates') }} as fx_rates
+                on
+                    kept.{{ q(fx.currency) }} = fx_rates.currency
+                    and {{ row_date }} >= fx_rates.valid_from_date
+                    and ({{ row_date }} < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
+            where
+                kept.fx_rate_to_reporting is not null
+                and kept.fx_rate_to_reporting <> case
+                    when kept.{{ q(fx.currency) }} = '{{ reporting_currency }}' then 1.0
+                    else coalesce(fx_rates.rate, -1)
+                end
+        {%- endset -%}
+        {%- if run_query(changed_sql).columns[0].values()[0] > 0 -%}
+            {{ return('an FX rate of a day it holds changed since it was built') }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
