@@ -32,10 +32,11 @@
     {%- if 'landing_settings_fingerprint' not in columns -%}
         {{ return('it was built by an earlier version of the project') }}
     {%- endif -%}
+    {#- one row tells: a table is built whole with one fingerprint, and an incremental run
+        adds rows only when the fingerprint is unchanged -#}
     {%- set stored = run_query(
-        'select count(*) from ' ~ existing ~ ' where landing_settings_fingerprint <> '
-        ~ "'" ~ landing_settings_fingerprint(table_name) ~ "'").columns[0].values()[0] -%}
-    {%- if stored > 0 -%}
+        'select landing_settings_fingerprint from ' ~ existing ~ ' limit 1').columns[0].values() -%}
+    {%- if stored and stored[0] != landing_settings_fingerprint(table_name) -%}
         {{ return('the landing contract or a var that decides its rows (reporting_currency, '
             ~ 'earliest_event_date, latest_event_date, a closed list) changed since it was built') }}
     {%- endif -%}

@@ -111,6 +111,8 @@ def test_a_restated_fx_rate_rebuilds_the_ad_tables_in_full(
     select = ["run", "--select", f"+{ads}", "base_web__sessions"]
     work = tmp_path / "work"
     assert run_dbt(select, raw, work).returncode == 0
+    unchanged = run_dbt(select, raw, work)  # the same rates: every table stays incremental
+    assert unchanged.returncode == 0 and "rebuilt in full" not in unchanged.output
     rates = pd.read_csv(raw / "finance/fx_rates.csv", dtype=str, keep_default_na=False)
     used = run_dbt(["run", "--select", ads], raw, work).query(
         f"select account_currency, min(date_start) from staging.{ads} "
