@@ -1,15 +1,16 @@
 {#- The project's own generic tests (no dbt packages can be installed here, DESIGN.md). -#}
 
-{#- None of `columns` is NULL, checked in one scan of the model (one grouped query instead of
-    one not_null test, and one scan, per column). Returns one row per column that has NULLs,
-    with how many. -#}
-{% test not_null_columns(model, columns) %}
+{#- For each of `columns`, the rows of `model` on which `broken` holds (a condition in which
+    `__column__` stands for the column), counted in one scan of the model (one grouped query
+    instead of one test, and one scan, per column). Returns one row per column with such
+    rows: `column_name` and how many (`count_name`). -#}
+{% macro rows_breaking_per_column(model, columns, broken, count_name) %}
     with
 
-    null_counts as (
+    counts as (
         select
             {%- for column in columns %}
-            sum(case when {{ adapter.quote(column) }} is null then 1 else 0 end) as {{ adapter.quote(column) }}
+            sum(case when {{ broken | replace('__column__', adapter.quote(column)) }} then 1 else 0 end) as {{ adapter.quote(column) }}
             {{- "," if not loop.last }}
             {%- endfor %}
         from {{ model }}
@@ -19,8 +20,8 @@
         {%- for column in columns %}
         select
             '{{ column }}' as column_name,
-            {{ adapter.quote(column) }} as null_rows
-        from null_counts
+            {{ adapter.quote(column) }} as {{ count_name }}
+        from counts
         {%- if not loop.last %}
         union all
         {%- endif %}
@@ -28,7 +29,12 @@
     )
 
     select * from per_column
-    where null_rows > 0
+    where {{ count_name }} > 0
+{% endmacro %}
+
+{#- None of `columns` is NULL. Returns one row per column that has NULLs, with how many. -#}
+{% test not_null_columns(model, columns) %}
+    {{ rows_breaking_per_column(model, columns, '__column__ is null', 'null_rows') }}
 {% endtest %}
 
 {#- No two rows share the combination of `combination_of_columns`. -#}
@@ -153,3 +159,35 @@
     abs(({{ left }}) - ({{ right }}))
     >= greatest(1e-6, 1e-9 * greatest(abs({{ left }}), abs({{ right }})))
 {%- endmacro %}
+
+{#- Every non-NULL value of `columns` lies within [min_value, max_value] (either bound may be
+    left out). Returns one row per column with values outside, with how many. -#}
+{% test columns_between(model, columns, min_value=none, max_value=none) %}
+    {%- set outside = [] -%}
+    {%- if min_value is not none %}{% do outside.append('__column__ < ' ~ min_value) %}{% endif -%}
+    {%- if max_value is not none %}{% do outside.append('__column__ > ' ~ max_value) %}{% endif -%}
+    {{ rows_breaking_per_column(model, columns, outside | join(' or '), 'rows_outside') }}
+{% endtest %}
+
+{#- The model has as many rows as `compare_model` (restricted by `compare_where`; the test's
+    own `where` config restricts the model). -#}
+{% test equal_row_count(model, compare_model, compare_where=none) %}
+    with
+
+    model_rows as (
+        select count(*) as model_rows from {{ model }}
+    ),
+
+    compared_rows as (
+        select count(*) as compared_rows
+        from {{ compare_model }}
+        {%- if compare_where %}
+        where {{ compare_where }}
+        {%- endif %}
+    )
+
+    select *
+    from model_rows
+    cross join compared_rows
+    where model_rows <> compared_rows
+{% endtest %}

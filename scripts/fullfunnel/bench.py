@@ -510,7 +510,13 @@ def bench_scale(ctx: Context, repeats: int, progress: Callable[[str], None]) -> 
 
     # (4) check and (5) snapshot on the warehouse from (1)
     for name, args in (
-        ("check", ["check", "--raw-dir", str(ctx.raw), "--warehouse", str(built)]),
+        (
+            "check",
+            [
+                *("check", "--raw-dir", str(ctx.raw), "--warehouse", str(built)),
+                *("--dbt-target", str(built_dir / "target")),
+            ],
+        ),
         ("snapshot", ["snapshot", "--warehouse", str(built), "--no-report"]),
     ):
         for i in range(repeats):

@@ -1,35 +1,29 @@
-"""`fullfunnel check`: the Great Expectations quality gate on the landing files and the marts.
+"""`fullfunnel check`: the quality gate, Great Expectations on the landing files and dbt's
+tests of the build, one critical/warning verdict and Data Docs.
 
-    fullfunnel check [--raw-dir DIR] [--warehouse PATH] [--out DIR] [--sample-rows N]
+    fullfunnel check [--raw-dir DIR] [--warehouse PATH] [--dbt-target DIR] [--out DIR]
                      [--suite GLOB ...] [--no-docs]
 
-Suites (readable YAML, shipped with the package):
+What it adds to `dbt build`:
 
-- `scripts/fullfunnel/expectations/landing.yml`: one suite per landing table of
-  contract/LANDING.md (`landing.<table>`): exactly one file, columns present, required
-  values present, types parseable, non-negative amounts, closed lists, currencies known and
-  covered by FX rates, keys unique, dates in range, row count within a band of the last
-  passing run.
-- `scripts/fullfunnel/expectations/marts.yml`: one suite per public mart of
-  contract/MARTS.md (`marts.<mart>`, and `quality.quarantine`): keys unique and not NULL, no
-  personal data columns, required metrics not NULL, rates in [0, 1], the MRR bridge, totals
-  that match the raw files and the other marts.
+- **Landing suites** (`landing.<table>`, from contract/landing.yml and
+  `scripts/fullfunnel/expectations/landing.yml`): the files as delivered, before or without
+  a build: exactly one file, columns present, required values present, types parseable,
+  non-negative amounts, closed lists, currencies known and covered by FX rates, keys unique,
+  dates in range, and the row count within a band of the last passing run (row-count drift).
+- **dbt's tests as suites** (`<schema>.<model>`, `tests.<area>`; `fullfunnel.quality.
+  dbt_results`): what the build's tests found, read from dbt's `run_results.json`, one
+  expectation per test. The gate computes none of it again.
+- **One verdict**: every expectation is `critical` (a failure fails the run: exit 1) or
+  `warning` (reported, exit 0); a dbt test of severity `warn` is a warning.
+- **Data Docs** of the whole run, readable without a network.
 
-Every expectation is `critical` (a failure fails the run: exit 1) or `warning` (reported,
-exit 0), as GE's `severity`.
+Bounded cost: every landing rule is counted by DuckDB in two streaming scans of each raw file
+(every column as text), with a memory limit and spilling to a temporary directory; Great
+Expectations validates the one-row results.
 
-Bounded cost: nothing large is loaded into Python. Counts, uniqueness, min/max, bridges and
-totals are computed by DuckDB over whole tables (streaming scans of the raw files; queries on
-the warehouse) and GE validates the small aggregate frames. Row-level expectations run on a
-deterministic sample: at most `--sample-rows` rows per table (default 100000), drawn with
-`USING SAMPLE reservoir(N ROWS) REPEATABLE (42)`; the whole table when it is smaller, and
-every row with `--sample-rows 0`. DuckDB runs with a memory limit and spills to a temporary
-directory.
-
-Read-only: the raw files are read by a separate in-memory DuckDB connection (every column as
-text, `read_csv(..., all_varchar = true)`), and the warehouse is opened with
-`duckdb.connect(path, read_only=True)`, twice and briefly (run metadata, then the mart
-queries), so the check never takes the write lock and never blocks other readers.
+Read-only: the warehouse is opened once, read-only and briefly (quality.build_metadata: the
+build's invocation, currency and quarantine share), so the check never takes the write lock.
 
 Outputs under `--out` (default `data/quality`):
 
@@ -47,7 +41,6 @@ warehouse (one line on stderr).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import fnmatch
 import json
@@ -64,29 +57,22 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from fullfunnel.project import default_warehouse
+from fullfunnel.project import Project, default_warehouse
+from fullfunnel.quality.dbt_results import (
+    BuildIdentity,
+    DbtResultsError,
+    dbt_suites,
+    read_dbt_tests,
+)
 from fullfunnel.quality.gx_runner import ExpectationRecord, GxRunner, jsonable
 from fullfunnel.quality.landing import (
     LandingContext,
-    LandingTable,
     build_landing_suite,
-    delivered_files,
     load_landing,
     prepare_fx,
 )
-from fullfunnel.quality.landing_sql import scan
-from fullfunnel.quality.marts import (
-    DEFAULT_VAT_RATE,
-    RawFactsContext,
-    compute_raw_facts,
-    dbt_var,
-    frame_sql,
-    load_mart_suites,
-    staged_counts_sql,
-)
 from fullfunnel.quality.spec import ExpectationSpec, FrameSpec, SuiteSpec
 
-DEFAULT_SAMPLE_ROWS = 100_000
 RESULTS_FILE = "check_results.json"
 STATE_FILE = "check_state.json"
 DUCKDB_MEMORY_LIMIT = "2GB"
@@ -128,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `check` subcommand."""
     parser = subparsers.add_parser(
         "check",
-        help="run the Great Expectations quality gate on the landing files and the marts",
+        help="the quality gate: Great Expectations on the landing files and dbt's test results",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -140,21 +126,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "warehouse/fullfunnel.duckdb)",
     )
     parser.add_argument(
-        "--out", default="data/quality", help="results folder (default: data/quality)"
+        "--dbt-target",
+        default=None,
+        help="dbt's target folder with the build's run_results.json and manifest.json "
+        "(default: the project's, $DBT_TARGET_PATH or target)",
     )
     parser.add_argument(
-        "--sample-rows",
-        type=int,
-        default=DEFAULT_SAMPLE_ROWS,
-        help=f"rows per table for row-level expectations, a deterministic reservoir sample "
-        f"(default: {DEFAULT_SAMPLE_ROWS}; 0 = every row)",
+        "--out", default="data/quality", help="results folder (default: data/quality)"
     )
     parser.add_argument(
         "--suite",
         action="append",
         default=None,
         metavar="GLOB",
-        help="run only the suites matching this pattern (e.g. 'landing.*', 'marts.fct_leads'); "
+        help="run only the suites matching this pattern (e.g. 'landing.*', 'marts.fct_leads', "
+        "'tests.*'); "
         "repeatable",
     )
     parser.add_argument("--no-docs", action="store_true", help="do not write Data Docs")
@@ -168,10 +154,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             raw_dir=Path(args.raw_dir),
             warehouse=Path(args.warehouse or default_warehouse()),
             out=Path(args.out).resolve(),
-            sample_rows=args.sample_rows,
             suites=args.suite,
             docs=not args.no_docs,
             progress=lambda line: print(line, flush=True),
+            dbt_target=Path(args.dbt_target) if args.dbt_target else None,
         )
     except CheckInputError as exc:
         print(f"fullfunnel check: {exc}", file=sys.stderr)
@@ -184,14 +170,16 @@ def run_check(
     raw_dir: Path,
     warehouse: Path,
     out: Path,
-    sample_rows: int = DEFAULT_SAMPLE_ROWS,
     suites: list[str] | None = None,
     docs: bool = True,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    dbt_target: Path | None = None,
 ) -> CheckOutcome:
     """Run every selected suite, write the results, Data Docs and state; return the outcome.
     `progress` gets a line as each suite ends (its expectations, how many failed, seconds).
+    `dbt_target` is dbt's target folder with the build's test results (default: the
+    project's).
 
     Raises CheckInputError when raw_dir or the warehouse is missing.
     """
@@ -205,142 +193,95 @@ def run_check(
     now = now or datetime.now(UTC).replace(tzinfo=None)
     out.mkdir(parents=True, exist_ok=True)
     settings, tables = load_landing()
-    build_settings = _read_build_settings(warehouse)
-    if build_settings.get("quarantine_max_share") is not None:
+    meta = _read_build_metadata(warehouse)
+    if meta.get("quarantine_max_share") is not None:
         # the gate allows the share of breaking rows the build allowed (dbt var)
-        settings = dataclasses.replace(
-            settings, max_bad_share=float(build_settings["quarantine_max_share"])
-        )
-    mart_suites = load_mart_suites(settings.max_bad_share)
+        settings = dataclasses.replace(settings, max_bad_share=float(meta["quarantine_max_share"]))
 
     def selected(name: str) -> bool:
         return not suites or any(fnmatch.fnmatchcase(name, p) for p in suites)
 
     landing_selected = [t for t in tables if selected(f"landing.{t.name}")]
-    marts_selected = [s for s in mart_suites if selected(s.name)]
-    notes: list[str] = []
-    total = len(landing_selected) + len(marts_selected)
+    notes = _raw_dir_note(meta.get("raw_dir"), raw_dir)
+    dbt_selected: list[tuple[SuiteSpec, Any, Any]] = []
+    if not suites or any(not p.startswith("landing.") for p in suites):
+        target = dbt_target or Project.find().target_dir
+        build = BuildIdentity(meta.get("invocation_id"), meta.get("run_started_at"))
+        try:
+            tests, dbt_notes = read_dbt_tests(target, build)
+        except DbtResultsError as exc:
+            dbt_selected = [
+                (SuiteSpec("dbt.results", "dbt", str(target), "dbt's results"), None, exc)
+            ]
+        else:
+            notes += dbt_notes
+            dbt_selected = [s for s in dbt_suites(tests) if selected(s[0].name)]
+    total = len(landing_selected) + len(dbt_selected)
+    runner = GxRunner(out / "data_docs" if docs else None)
+    records: list[ExpectationRecord] = []
+    done_suites: list[SuiteSpec] = []
     suite_started = time.monotonic()
 
     def suite_done(suite: SuiteSpec, suite_records: list[ExpectationRecord]) -> None:
         nonlocal suite_started
+        records.extend(suite_records)
+        done_suites.append(suite)
         if progress is not None:
             failed = [r for r in suite_records if not r.success]
             critical = sum(1 for r in failed if r.severity == "critical")
             progress(
                 f"  [{len(done_suites)}/{total}] {suite.name}: {len(suite_records)} "
-                f"expectations, {len(failed)} failed ({critical} critical) in "
-                f"{time.monotonic() - suite_started:.1f}s"
+                f"expectations, {len(failed)} failed "
+                f"({critical} critical) in {time.monotonic() - suite_started:.1f}s"
             )
         suite_started = time.monotonic()
 
-    with tempfile.TemporaryDirectory(prefix="fullfunnel-check-") as spill:
-        meta, quarantined = _read_run_metadata(
-            warehouse, spill, need_quarantine=bool(marts_selected)
+    state = _read_state(out / STATE_FILE)
+    state_key = str(raw_dir.resolve())
+    previous = state.get("row_counts", {}).get(state_key, {})
+    if landing_selected and not previous:
+        notes.append(
+            f"first run for {raw_dir}: no previous row counts, the row-count band applies "
+            "from the next passing run"
         )
-        notes += _raw_dir_note(meta.get("raw_dir"), raw_dir)
-        state = _read_state(out / STATE_FILE)
-        state_key = str(raw_dir.resolve())
-        previous = state.get("row_counts", {}).get(state_key, {})
-        if landing_selected and not previous:
-            notes.append(
-                f"first run for {raw_dir}: no previous row counts, the row-count band applies "
-                "from the next passing run"
-            )
-        runner = GxRunner(out / "data_docs" if docs else None)
-        records: list[ExpectationRecord] = []
-        done_suites: list[SuiteSpec] = []
-        row_counts: dict[str, int] = {}
-
-        raw_con = _connect(":memory:", spill)
+    row_counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="fullfunnel-check-") as spill:
+        raw_con = duckdb.connect(
+            ":memory:", config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}
+        )
         try:
             ctx = LandingContext(
                 raw_dir=raw_dir,
                 con=raw_con,
                 settings=settings,
-                reporting_currency=meta["reporting_currency"],
-                sample_rows=sample_rows,
+                reporting_currency=meta.get("reporting_currency") or "USD",
                 previous_counts=previous,
                 now=now,
             )
             prepare_fx(ctx, tables)
-            for table in tables:
-                if table not in landing_selected and not marts_selected:
-                    continue
-                if table in landing_selected:
-                    try:
-                        suite, frames = build_landing_suite(ctx, table)
-                    except duckdb.Error as exc:  # e.g. a CSV DuckDB cannot read at all
-                        suite = SuiteSpec(
-                            name=f"landing.{table.name}",
-                            kind="landing",
-                            table=table.file,
-                            description=f"landing file {table.file} (contract/LANDING.md)",
-                        )
-                        errors = _frame_error(runner, suite, FrameSpec("table", "full"), exc)
-                        records += errors
-                        done_suites.append(suite)
-                        suite_done(suite, errors)
-                        continue
-                    suite_records: list[ExpectationRecord] = []
-                    for computed in frames:
-                        suite_records += runner.validate(
-                            suite, computed.spec, computed.df, computed.note
-                        )
-                        if "row_count" in computed.df.columns:
-                            row_counts[table.name] = int(computed.df["row_count"].iloc[0])
-                    records += suite_records
-                    done_suites.append(suite)
-                    suite_done(suite, suite_records)
-                else:
-                    with contextlib.suppress(duckdb.Error):
-                        row_counts.update(_row_count_only(ctx, table))
-            facts: dict[str, Any] = {}
-            if marts_selected:
-                vat = float(
-                    build_settings.get("yandex_direct_vat_rate")
-                    or dbt_var("yandex_direct_vat_rate", DEFAULT_VAT_RATE)
+            for table in landing_selected:
+                suite = SuiteSpec(
+                    name=f"landing.{table.name}",
+                    kind="landing",
+                    table=table.file,
+                    description=f"landing file {table.file} (contract/landing.yml)",
                 )
                 try:
-                    facts, fact_notes = compute_raw_facts(
-                        RawFactsContext(
-                            con=raw_con,
-                            raw_dir=raw_dir,
-                            tables={t.name: t for t in tables},
-                            reporting_currency=meta["reporting_currency"],
-                            timezone=meta["reporting_timezone"],
-                            vat_rate=vat,
-                        ),
-                        quarantined,
-                        row_counts,
-                    )
-                except duckdb.Error as exc:
-                    facts, fact_notes = {}, [f"raw totals could not be computed: {exc}"]
-                notes += fact_notes
-                notes.append(
-                    f"raw totals recomputed with reporting currency {meta['reporting_currency']}, "
-                    f"time zone {meta['reporting_timezone']}, Yandex VAT rate {vat:g} "
-                    "(the build's settings, quality.build_metadata)"
-                )
+                    suite, computed = build_landing_suite(ctx, table)
+                except duckdb.Error as exc:  # e.g. a CSV DuckDB cannot read at all
+                    suite_done(suite, _error_records(runner, suite, exc))
+                    continue
+                if "row_count" in computed.df.columns:
+                    row_counts[table.name] = int(computed.df["row_count"].iloc[0])
+                suite_done(suite, runner.validate(suite, computed.spec, computed.df, computed.note))
         finally:
             raw_con.close()
 
-        if marts_selected:
-            wh = _connect(str(warehouse), spill, read_only=True)
-            try:
-                for name, table in facts.items():
-                    wh.register(name, table)
-                staged = staged_counts_sql(tables)
-                suite_started = time.monotonic()
-                for suite in marts_selected:
-                    suite_records = _run_mart_suite(
-                        runner, wh, suite, sample_rows, meta["reporting_timezone"], staged
-                    )
-                    records += suite_records
-                    done_suites.append(suite)
-                    suite_done(suite, suite_records)
-            finally:
-                wh.close()
+    for suite, frame, df in dbt_selected:
+        if frame is None:
+            suite_done(suite, _error_records(runner, suite, df))
+        else:
+            suite_done(suite, runner.validate(suite, frame, df, "dbt test results"))
 
     docs_index = runner.build_docs() if docs else None
     outcome = CheckOutcome(
@@ -351,77 +292,27 @@ def run_check(
         docs_index=docs_index,
         seconds=time.monotonic() - started,
     )
-    _write_results(outcome, raw_dir, warehouse, sample_rows, now)
+    _write_results(outcome, raw_dir, warehouse, now)
     if not outcome.critical_failures and row_counts:
-        counts = {t: n for t, n in row_counts.items() if any(t == x.name for x in landing_selected)}
-        state.setdefault("row_counts", {}).setdefault(state_key, {}).update(counts)
+        state.setdefault("row_counts", {}).setdefault(state_key, {}).update(row_counts)
         state["updated_at"] = now.isoformat(timespec="seconds")
         _write_json(out / STATE_FILE, state)
     return outcome
 
 
-def _connect(path: str, spill: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a memory limit that spills to a temporary directory."""
-    config = {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill}
-    if read_only:
-        return duckdb.connect(path, read_only=True, config=config)
-    return duckdb.connect(path, config=config)
-
-
-def _read_build_settings(warehouse: Path) -> dict[str, Any]:
-    """The settings the build used that the gate applies too (quality.build_metadata):
-    quarantine_max_share and yandex_direct_vat_rate. Empty for a warehouse built before
-    they were recorded, or one that cannot be read (the caller reports that)."""
-    columns = ("quarantine_max_share", "yandex_direct_vat_rate")
+def _read_build_metadata(warehouse: Path) -> dict[str, Any]:
+    """The build's row of quality.build_metadata (its invocation, its settings), read-only;
+    empty when the warehouse has none (the dbt suites then report the missing build)."""
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            row = con.execute(
-                f"select {', '.join(columns)} from quality.build_metadata limit 1"
-            ).fetchone()
-    except duckdb.Error:
-        return {}
-    return dict(zip(columns, row, strict=True)) if row else {}
-
-
-def _read_run_metadata(
-    warehouse: Path, spill: str, need_quarantine: bool
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """The build's settings (quality.build_metadata) and the quarantined row ids."""
-    meta: dict[str, Any] = {"reporting_currency": "USD", "reporting_timezone": "UTC"}
-    quarantined = pd.DataFrame({"source_table": [], "landing_row_number": []})
-    try:
-        con = _connect(str(warehouse), spill, read_only=True)
+            cursor = con.execute("select * from quality.build_metadata limit 1")
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
     except duckdb.Error as exc:
+        if "does not exist" in str(exc):
+            return {}
         raise CheckInputError(f"cannot open warehouse {warehouse} read-only: {exc}") from exc
-    try:
-        try:
-            cur = con.execute(
-                "select reporting_currency, reporting_timezone, raw_dir "
-                "from quality.build_metadata limit 1"
-            )
-            rows = cur.fetchall()
-            if rows:
-                meta.update(
-                    {
-                        k: v
-                        for k, v in zip(
-                            ("reporting_currency", "reporting_timezone", "raw_dir"),
-                            rows[0],
-                            strict=True,
-                        )
-                        if v
-                    }
-                )
-        except duckdb.Error:
-            pass
-        if need_quarantine:
-            with contextlib.suppress(duckdb.Error):
-                quarantined = con.execute(
-                    "select source_table, landing_row_number from quality.quarantine"
-                ).df()
-    finally:
-        con.close()
-    return meta, quarantined
+    return dict(zip(names, row, strict=True)) if row else {}
 
 
 def _raw_dir_note(build_raw_dir: str | None, raw_dir: Path) -> list[str]:
@@ -434,75 +325,30 @@ def _raw_dir_note(build_raw_dir: str | None, raw_dir: Path) -> list[str]:
     if built.resolve() != raw_dir.resolve():
         return [
             f"the warehouse was built from raw_dir {build_raw_dir}, the check reads {raw_dir}: "
-            "totals compared with the raw files will differ"
+            "the landing suites and dbt's tests describe different files"
         ]
     return []
 
 
-def _row_count_only(ctx: LandingContext, table: LandingTable) -> dict[str, int]:
-    """The raw row count of a table whose suite is not selected (for the mart totals)."""
-    files = delivered_files(ctx.raw_dir, table)
-    if len(files) != 1:
-        return {table.name: 0} if not files and table.optional else {}
-    return {
-        table.name: int(ctx.con.execute(f"select count(*) from {scan(files)}").fetchall()[0][0])
-    }
-
-
-def _run_mart_suite(
-    runner: GxRunner,
-    con: duckdb.DuckDBPyConnection,
-    suite: SuiteSpec,
-    sample_rows: int,
-    timezone: str,
-    staged_counts: str,
-) -> list[ExpectationRecord]:
-    """Compute and validate every frame of one mart suite."""
-    records: list[ExpectationRecord] = []
-    total_rows: int | None = None
-    for frame in suite.frames:
-        sql = frame_sql(frame, suite.table, sample_rows, timezone, staged_counts)
-        try:
-            df = con.execute(sql).df()
-        except duckdb.Error as exc:
-            records += _frame_error(runner, suite, frame, exc)
-            if frame.name == "table":
-                break  # the relation itself is missing or broken: nothing else to compute
-            continue
-        if frame.name == "table" and "row_count" in df.columns:
-            total_rows = int(df["row_count"].iloc[0])
-        if frame.scope == "sample":
-            note = (
-                f"{len(df)} of {total_rows} rows (reservoir sample, seed 42)"
-                if total_rows is not None and len(df) < total_rows
-                else f"all {len(df)} rows"
-            )
-        else:
-            note = "whole table" if frame.name == "table" else "aggregate over the whole table"
-        records += runner.validate(suite, frame, df, note)
-    return records
-
-
-def _frame_error(
-    runner: GxRunner, suite: SuiteSpec, frame: FrameSpec, exc: Exception
-) -> list[ExpectationRecord]:
-    """A frame that could not be computed: a failing critical expectation carrying the error."""
-    message = str(exc).strip().splitlines()[0][:300]
-    error_frame = FrameSpec(
-        name=frame.name,
-        scope=frame.scope,
+def _error_records(runner: GxRunner, suite: SuiteSpec, exc: Exception) -> list[ExpectationRecord]:
+    """A suite that could not be computed: a failing critical expectation carrying the error
+    (`error`, the first line of the message)."""
+    message = str(exc).strip().splitlines()[0][:400]
+    frame = FrameSpec(
+        name="table",
+        scope="full",
         expectations=[
             ExpectationSpec(
                 type="column_values_to_be_null",
-                kwargs={"column": "query_error"},
+                kwargs={"column": "error"},
                 severity="critical",
-                description=f"the {frame.name} frame of {suite.table} can be computed",
-                rule="query",
+                description=f"{suite.table} can be read",
+                rule="read",
             )
         ],
     )
-    df = pd.DataFrame({"query_error": [message], "query_error__examples": [[message]]})
-    return runner.validate(suite, error_frame, df, "query failed")
+    df = pd.DataFrame({"error": [message], "error__examples": [[message]]})
+    return runner.validate(suite, frame, df, "could not be read")
 
 
 def _read_state(path: Path) -> dict[str, Any]:
@@ -520,9 +366,7 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def _write_results(
-    outcome: CheckOutcome, raw_dir: Path, warehouse: Path, sample_rows: int, now: datetime
-) -> None:
+def _write_results(outcome: CheckOutcome, raw_dir: Path, warehouse: Path, now: datetime) -> None:
     """Write check_results.json: the run, then per suite its expectations."""
     suites = []
     for suite in outcome.suites:
@@ -555,7 +399,6 @@ def _write_results(
             "seconds": round(outcome.seconds, 1),
             "raw_dir": str(raw_dir),
             "warehouse": str(warehouse),
-            "sample_rows": sample_rows,
             "data_docs": str(outcome.docs_index) if outcome.docs_index else None,
             "statistics": statistics,
             "notes": outcome.notes,

@@ -80,6 +80,13 @@ class Project:
         return self.path(default_warehouse())
 
     @property
+    def target_dir(self) -> Path:
+        """dbt's target folder (run_results.json, manifest.json): $DBT_TARGET_PATH, else the
+        `target-path` of dbt_project.yml, else `target`, relative to the project folder."""
+        configured = os.environ.get("DBT_TARGET_PATH") or self.config.get("target-path")
+        return self.path(configured or "target")
+
+    @property
     def raw_dir(self) -> Path:
         """The landing folder of var raw_dir."""
         return self.path(str(self.var("raw_dir", "data/raw")))

@@ -25,6 +25,11 @@ class DbtResult:
     output: str
     db_path: Path
 
+    @property
+    def target_dir(self) -> Path:
+        """dbt's target folder of the invocation (run_results.json, manifest.json)."""
+        return self.db_path.parent / "target"
+
     def query(self, sql: str) -> list[tuple]:
         """Run a read-only query on the warehouse the invocation wrote."""
         with duckdb.connect(str(self.db_path), read_only=True) as con:
@@ -161,7 +166,22 @@ def _reusable_demo_warehouse(raw: Path) -> Path | None:
     except duckdb.Error:
         return None
     built_raw = Path(built_from) if Path(built_from).is_absolute() else PROJECT_ROOT / built_from
-    return Path(configured) if built_raw.is_dir() and _same_files(raw, built_raw) else None
+    if not (built_raw.is_dir() and _same_files(raw, built_raw)):
+        return None
+    return Path(configured) if _results_of_build(Path(configured)) else None
+
+
+def _results_of_build(warehouse: Path) -> bool:
+    """True when the project's target folder holds the test results of the warehouse's build."""
+    try:
+        results = json.loads((PROJECT_ROOT / "target" / "run_results.json").read_text("utf-8"))
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            (invocation,) = con.execute(
+                "select invocation_id from quality.build_metadata"
+            ).fetchone()
+    except (OSError, ValueError, duckdb.Error):
+        return False
+    return results.get("metadata", {}).get("invocation_id") == invocation
 
 
 @pytest.fixture(scope="session")
@@ -178,6 +198,11 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
     built = _reusable_demo_warehouse(raw)
     if built is not None:
         shutil.copyfile(built, work / "warehouse.duckdb")
+        # the build's test results, for the quality gate (_reusable_demo_warehouse checked
+        # that they are the build's)
+        (work / "target").mkdir()
+        for name in ("run_results.json", "manifest.json"):
+            shutil.copyfile(PROJECT_ROOT / "target" / name, work / "target" / name)
         result = DbtResult(
             0, f"reused the warehouse built by make: {built}", work / "warehouse.duckdb"
         )

@@ -3,9 +3,10 @@
 - The clean demo passes (exit 0) through the CLI, writes check_results.json and Data Docs,
   and never takes the warehouse's write lock: a read-only connection held by this process,
   and new ones opened while the check runs, keep working.
-- Every suite catches a deliberately broken input: a copy of a small raw set with one
-  landing table corrupted (landing suites), or a copy of the demo warehouse with one mart
-  value corrupted (mart suites). Each case names the rule that must fail critically.
+- Every landing suite catches a deliberately broken input (a copy of a small raw set with
+  one landing table corrupted), naming the rule that must fail critically.
+- A broken mart (a copy of the demo warehouse with one value corrupted) fails its dbt test,
+  and that failure fails the gate critically; results of another build are refused.
 - Missing inputs exit 2 with one line; landing.yml agrees with the build's contract macro.
 """
 
@@ -30,6 +31,8 @@ from fullfunnel.check import CheckOutcome, run_check
 from fullfunnel.quality.gx_runner import ExpectationRecord
 from fullfunnel.quality.landing import load_landing
 
+from .conftest import run_dbt
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FULLFUNNEL = Path(sys.executable).parent / "fullfunnel"
 
@@ -37,9 +40,15 @@ FULLFUNNEL = Path(sys.executable).parent / "fullfunnel"
 # --------------------------------------------------------------------------- helpers
 
 
-def _check(raw: Path, warehouse: Path, out: Path, suites: list[str] | None = None) -> CheckOutcome:
+def _check(
+    raw: Path,
+    warehouse: Path,
+    out: Path,
+    suites: list[str] | None = None,
+    dbt_target: Path | None = None,
+) -> CheckOutcome:
     """Run the gate in-process (no Data Docs, to keep the broken cases fast)."""
-    return run_check(raw, warehouse, out, sample_rows=100_000, suites=suites, docs=False)
+    return run_check(raw, warehouse, out, suites=suites, docs=False, dbt_target=dbt_target)
 
 
 def _critical_failures(outcome: CheckOutcome, suite: str) -> list[ExpectationRecord]:
@@ -114,6 +123,8 @@ def test_clean_demo_passes_read_only(demo_build, tmp_path: Path) -> None:
                 str(demo_build.raw_dir),
                 "--warehouse",
                 str(demo_build.db_path),
+                "--dbt-target",
+                str(demo_build.target_dir),
                 "--out",
                 "quality",  # relative, as `make check` passes it
             ],
@@ -338,143 +349,164 @@ def test_landing_warning_does_not_fail(small_raw_dir: Path, demo_build, tmp_path
     )
 
 
-# --------------------------------------------------------------------------- mart suites
+# --------------------------------------------------------------------------- dbt's tests
 
-# suite -> (SQL run on a copy of the demo warehouse, the frame column or rule that must fail)
-MART_CASES: dict[str, tuple[str, str]] = {
-    "spend_not_raw": (
+# A broken mart, and the dbt test that must fail (critical) in the gate for it: the gate
+# shows dbt's test results, it does not recompute them.
+BROKEN_MARTS: dict[str, tuple[str, str]] = {
+    "spend_not_staged": (
         "update marts.fct_ad_spend_daily set spend = spend * 1.1, "
         "spend_original = spend_original * 1.1 where ad_platform = 'meta_ads'",
-        "marts.fct_ad_spend_daily:spend_gap",
+        "assert_ad_spend_reconciles_to_staging",
+    ),
+    "sessions_not_staged": (
+        "update marts.mart_cmo_kpis_monthly set sessions = sessions + 1 "
+        "where month = (select min(month) from marts.mart_cmo_kpis_monthly)",
+        "assert_kpi_totals_reconcile_to_staging",
     ),
     "lead_flag_null": (
         "update marts.fct_leads set is_won = null where lead_id in "
         "(select lead_id from marts.fct_leads order by lead_id limit 3)",
-        "marts.fct_leads:is_won",
+        "not_null_columns_fct_leads_created_at__lead_month__is_valid__is_contacted__is_qualified__has_deal__is_won",
     ),
     "valid_lead_without_channel": (
         "update marts.fct_leads set channel = null where lead_id in "
         "(select lead_id from marts.fct_leads where is_valid order by lead_id limit 3)",
-        "marts.fct_leads:channel",
+        "expression_is_true_fct_leads__channel_is_not_null_is_valid",
     ),
     "credits_not_1": (
         "update marts.fct_attribution set credit = credit / 2 where lead_id = "
         "(select min(lead_id) from marts.fct_attribution)",
-        "marts.fct_attribution:leads_credit_not_1",
+        "assert_credits_sum_to_one_per_lead_and_model",
     ),
     "attribution_model_missing": (
-        "delete from marts.fct_attribution where attribution_model = "
-        "(select max(accepted_value) from quality.accepted_values "
-        "where list_name = 'attribution_model')",
-        "marts.fct_attribution:valid_leads_missing",
+        "delete from marts.fct_attribution where attribution_model = 'markov'",
+        "assert_attribution_covers_valid_leads_only",
     ),
     "attribution_model_unknown": (
         "update marts.fct_attribution set attribution_model = 'w_shaped' where lead_id = "
         "(select min(lead_id) from marts.fct_attribution)",
-        "marts.fct_attribution:attribution_model_is_known",
-    ),
-    "plan_metric_unknown": (
-        "update marts.mart_plan_vs_actual set metric = 'roas' where metric = 'leads'",
-        "marts.mart_plan_vs_actual:metric_is_known",
+        "accepted_values_fct_attribution_attribution_model__first_touch__last_touch__linear__position_based__time_decay__last_non_direct__markov",
     ),
     "journey_duplicate": (
         "insert into marts.fct_customer_journeys "
         "select * from marts.fct_customer_journeys order by lead_id limit 2",
-        "marts.fct_customer_journeys:duplicate_key_rows",
+        "unique_fct_customer_journeys_lead_id",
     ),
     "mrr_row_bridge": (
         "update marts.fct_mrr_monthly set mrr = mrr + 50 where (customer_id, month) = "
         "(select (customer_id, month) from marts.fct_mrr_monthly where movement = 'unchanged' "
         "order by customer_id, month limit 1)",
-        "marts.fct_mrr_monthly:bridge_gap",
+        "assert_mrr_customer_months_chain",
     ),
     "kpi_bridge": (
         "update marts.mart_cmo_kpis_monthly set churned_mrr = churned_mrr + 1000 "
         "where month = (select max(month) from marts.mart_cmo_kpis_monthly)",
-        "marts.mart_cmo_kpis_monthly:bridge_gap",
-    ),
-    "kpi_null_metric": (
-        "update marts.mart_cmo_kpis_monthly set revenue = null "
-        "where month = (select min(month) from marts.mart_cmo_kpis_monthly)",
-        "marts.mart_cmo_kpis_monthly:revenue",
+        "assert_mrr_bridge_holds",
     ),
     "channel_rate_above_1": (
         "update marts.mart_marketing_monthly set win_rate = 1.5 "
         "where channel = 'google_search' and month = "
         "(select min(month) from marts.mart_marketing_monthly)",
-        "marts.mart_marketing_monthly:win_rate",
+        "mart_marketing_monthly_shares_within_0_1",
     ),
     "plan_duplicate": (
         "insert into marts.mart_plan_vs_actual select * from marts.mart_plan_vs_actual limit 1",
-        "marts.mart_plan_vs_actual:duplicate_key_rows",
-    ),
-    "rep_rate_above_1": (
-        "update marts.mart_sales_reps_monthly set cr2 = 2 where owner_id = "
-        "(select min(owner_id) from marts.mart_sales_reps_monthly)",
-        "marts.mart_sales_reps_monthly:cr2",
+        "unique_combination_of_columns_mart_plan_vs_actual_month__channel__metric",
     ),
     "retention_rate_above_1": (
         "update marts.mart_onboarding_retention set churn_90d_rate = 1.25 "
         "where onboarding_bucket = 'none'",
-        "marts.mart_onboarding_retention:churn_90d_rate",
+        "mart_onboarding_retention_shares_within_0_1",
     ),
     "quarantine_rows_lost": (
         "delete from quality.quarantine where source_table = 'sessions' "
         "and landing_row_number in (select landing_row_number from quality.quarantine "
         "where source_table = 'sessions' order by 1 limit 5)",
-        "quality.quarantine:unaccounted_rows",
+        "assert_raw_rows_equal_staged_plus_quarantined",
     ),
 }
 
 
-@pytest.mark.parametrize("case", sorted(MART_CASES))
-def test_mart_suite_catches_broken_mart(case: str, demo_build, tmp_path: Path) -> None:
-    sql, expected = MART_CASES[case]
-    suite, column = expected.split(":")
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_build.db_path, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute(sql)
-    outcome = _check(Path(demo_build.raw_dir), db, tmp_path / "out", suites=[suite])
-    failures = _critical_failures(outcome, suite)
+@pytest.fixture(scope="module")
+def broken_marts(demo_build, tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckOutcome]:
+    """Each broken mart on a fresh copy of the demo warehouse, its dbt test run there
+    (`dbt test --select <test>`: the clean demo passes every test, so a failure is the
+    break's), then the gate on that run's results. One warehouse path and target folder for
+    every case, so that dbt parses the project once."""
+    raw = Path(demo_build.raw_dir)
+    work = tmp_path_factory.mktemp("broken_marts")
+    outcomes = {}
+    for case, (sql, test) in sorted(BROKEN_MARTS.items()):
+        shutil.copy(demo_build.db_path, work / "warehouse.duckdb")
+        with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+            con.execute(sql)
+        result = run_dbt(["test", "--select", test], raw, work)
+        assert result.returncode == 1, result.output[-3000:]
+        outcomes[case] = run_check(
+            raw,
+            result.db_path,
+            work / case,
+            suites=["marts.*", "quality.*", "tests.*"],
+            docs=False,
+            dbt_target=result.target_dir,
+        )
+    return outcomes
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_MARTS))
+def test_gate_fails_on_a_failed_dbt_test(case: str, broken_marts: dict[str, CheckOutcome]) -> None:
+    outcome = broken_marts[case]
+    test = BROKEN_MARTS[case][1]
     assert outcome.exit_code == 1
-    failed_columns = {r.kwargs.get("column") for r in failures}
-    assert column in failed_columns, [(r.frame, r.kwargs, r.observed_value) for r in failures]
-    assert all(r.failing_examples or r.observed_value is not None for r in failures), failures
+    failed = {r.column: r for r in outcome.critical_failures}
+    assert set(failed) == {test}, [(r.suite, r.column, r.observed_value) for r in failed.values()]
+    assert failed[test].observed_value > 0
+    assert failed[test].failing_examples  # dbt's message: "Got N results, configured to fail"
+
+
+def test_gate_refuses_results_of_another_build(demo_build, tmp_path: Path) -> None:
+    """Results of an earlier invocation (not the warehouse's build, not a later test run), a
+    `dbt run`, or none at all: a critical failure that says what to run."""
+    target = tmp_path / "target"
+    shutil.copytree(demo_build.target_dir, target)
+    results = json.loads((target / "run_results.json").read_text("utf-8"))
+    cases = {
+        "another build": {
+            "invocation_id": "an-earlier-build",
+            "generated_at": "2020-01-01T00:00:00Z",
+        },
+        "a dbt run": {"invocation_id": "a-later-run", "which": "run"},
+    }
+    for label, change in cases.items():
+        edited = json.loads(json.dumps(results))
+        edited["metadata"].update({k: v for k, v in change.items() if k != "which"})
+        if "which" in change:
+            edited["args"]["which"] = change["which"]
+        (target / "run_results.json").write_text(json.dumps(edited), "utf-8")
+        outcome = _check(
+            Path(demo_build.raw_dir), demo_build.db_path, tmp_path / "out", ["tests.*"], target
+        )
+        failures = outcome.critical_failures
+        assert [r.suite for r in failures] == ["dbt.results"], label
+        assert "run `dbt build`" in str(failures[0].observed_value), label
+    (target / "run_results.json").unlink()
+    outcome = _check(
+        Path(demo_build.raw_dir), demo_build.db_path, tmp_path / "out", ["tests.*"], target
+    )
+    assert "run_results.json not found" in str(outcome.critical_failures[0].observed_value)
 
 
 # --------------------------------------------------------------------------- the suites' source
 
 
-def test_gate_reads_the_same_contract_as_the_build() -> None:
-    """The gate's landing suites (contract/landing.yml read at run time) and the build's
-    macro (generated from it) agree: same tables, columns, types, required and
-    non-negative columns, closed lists, keys and FX specs."""
-    text = (PROJECT_ROOT / "macros" / "landing" / "landing_contract.sql").read_text("utf-8")
-    literal = re.search(r"return\((\{.*\})\)\s*\}\}", text, re.S)
-    assert literal, "landing_contract() no longer returns a dict literal"
-    contract = yaml.safe_load(literal.group(1))
+def test_gate_reads_closed_lists_kept_in_dbt_vars() -> None:
+    """The gate's landing suites read the contract itself (contract/landing.yml, as codegen
+    does for the build); a closed list that names a dbt var is that var's keys."""
     project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text("utf-8"))
-    project_vars = project["vars"]
     settings, tables = load_landing()
-    assert [t.name for t in tables] == list(contract)
-    for table in tables:
-        spec = contract[table.name]
-        assert table.file == spec["file"]
-        assert table.key == spec["key"]
-        assert table.optional == spec["optional"]
-        assert table.fx == spec.get("fx")
-        assert table.currency_format_only == spec.get("currency_format_only", False)
-        assert [c.name for c in table.columns] == [c["name"] for c in spec["columns"]]
-        for ours, theirs in zip(table.columns, spec["columns"], strict=True):
-            assert ours.type == theirs["type"], (table.name, ours.name)
-            assert ours.required == theirs.get("required", False), (table.name, ours.name)
-            assert ours.non_negative == theirs.get("non_negative", False), (table.name, ours.name)
-            assert ours.positive == theirs.get("positive", False), (table.name, ours.name)
-            assert ours.currency == theirs.get("currency", False), (table.name, ours.name)
-            assert ours.nullable_key == theirs.get("nullable_key", False), (table.name, ours.name)
-            closed = theirs.get("closed_list")
-            if isinstance(closed, str):  # a dbt var: its keys
-                closed = sorted(project_vars[closed])
-                assert sorted(settings.click_id_sources) == closed
-            assert sorted(ours.closed_list or []) == sorted(closed or []), (table.name, ours.name)
+    in_vars = [(t, c) for t in tables for c in t.columns if isinstance(c.closed_list, str)]
+    assert in_vars, "no closed list kept in a dbt var any more: drop this test"
+    for _table, column in in_vars:
+        keys = sorted(k.lower() for k in project["vars"][column.closed_list])
+        assert sorted(settings.closed_values(column) or []) == keys

@@ -51,6 +51,7 @@ def test_build_is_green_and_gate_passes(profile_build: DbtResult, tmp_path: Path
         profile_build.db_path,
         tmp_path / "check",
         docs=False,
+        dbt_target=profile_build.target_dir,
     )
     failures = [(r.suite, r.frame, r.kwargs, r.observed_value) for r in outcome.critical_failures]
     assert outcome.exit_code == 0, failures

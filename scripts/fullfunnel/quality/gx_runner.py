@@ -1,11 +1,10 @@
 """Great Expectations for the gate: an ephemeral context, one pandas datasource, one GE suite
-per frame (`<suite>.<frame>`, e.g. `landing.leads.rows`), validation of each DataFrame as it
+per frame (`<suite>.<frame>`, e.g. `landing.leads.table`), validation of each DataFrame as it
 is computed (`batch_parameters={"dataframe": df}`), Data Docs on the filesystem, and the
 results as plain records for `check_results.json` and the summary.
 
 GE 1.24's SQL datasource cannot compute metrics over DuckDB (DESIGN.md), so every frame is a
-pandas DataFrame read from DuckDB: an aggregate or a bounded sample, never a whole large
-table.
+one-row pandas DataFrame of aggregates DuckDB computed (or of dbt's results), never a table.
 """
 
 from __future__ import annotations
@@ -22,14 +21,11 @@ from typing import Any
 
 import pandas as pd
 
-from fullfunnel.quality.spec import ExpectationSpec, FrameSpec, SuiteSpec, row_condition
+from fullfunnel.quality.spec import ExpectationSpec, FrameSpec, SuiteSpec
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 MAX_EXAMPLES = 5
-# frames up to this many rows get GE's SUMMARY result format (indices of failing rows, so the
-# examples name their keys); larger frames (samples) the cheaper BASIC one (values only)
-SUMMARY_MAX_ROWS = 20_000
 
 
 @dataclass
@@ -95,7 +91,7 @@ class GxRunner:
         name = f"{suite.name}.{frame.name}"
         expectations = [
             get_expectation_impl(spec.type)(
-                **_gx_kwargs(spec.kwargs),
+                **spec.kwargs,
                 severity=spec.severity,
                 description=display_description(spec),
                 notes=spec.notes,
@@ -121,11 +117,7 @@ class GxRunner:
         definition = self.context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
         )
-        result_format = {
-            "result_format": "SUMMARY" if len(df) <= SUMMARY_MAX_ROWS else "BASIC",
-            "partial_unexpected_count": 20,
-        }
-        result = definition.run(batch_parameters={"dataframe": df}, result_format=result_format)
+        result = definition.run(batch_parameters={"dataframe": df}, result_format="BASIC")
         indexed: list[tuple[int, ExpectationRecord]] = []
         for res in result.results:  # GE returns them in no particular order
             index = int(res.expectation_config.meta["ff_index"])
@@ -156,31 +148,11 @@ def display_description(spec: ExpectationSpec) -> str:
         if low is not None and high is not None:
             parts.append(f"between {low} and {high}" if low != high else f"= {low}")
         elif low is not None:
-            parts.append(f"{'>' if k.get('strict_min') else '>='} {low}")
+            parts.append(f">= {low}")
         elif high is not None:
-            parts.append(f"{'<' if k.get('strict_max') else '<='} {high}")
-    if "value_set" in k:
-        values = [str(v) for v in k["value_set"]]
-        shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
-        parts.append(f"in {{{shown}}}")
-    if "regex" in k:
-        parts.append(f"matching {k['regex']}")
-    if "value" in k:
-        parts.append(f"= {k['value']}")
-    if "mostly" in k:
-        parts.append(f"for at least {float(k['mostly']):.0%} of the rows")
-    if "where" in k:
-        parts.append(f"where {k['where']}")
+            parts.append(f"<= {high}")
     condition = f" [{k.get('column', '')} {' '.join(parts)}]".replace("[ ", "[") if parts else ""
     return f"{spec.severity.upper()}: {spec.description or spec.type}{condition}"
-
-
-def _gx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """An expectation's kwargs for GE: `where` becomes a `row_condition`."""
-    out = {k: v for k, v in kwargs.items() if k != "where"}
-    if "where" in kwargs:
-        out["row_condition"] = row_condition(str(kwargs["where"]))
-    return out
 
 
 def _record(
@@ -199,22 +171,10 @@ def _record(
         exception = "; ".join(str(m) for m in messages if m) or None
     column = spec.kwargs.get("column")
     unexpected = result.get("unexpected_count")
-    observed: Any
-    if "observed_value" in result:
-        observed = result["observed_value"]
-    elif spec.type == "expect_column_to_exist":
-        observed = "present" if res.success else "missing"
-    elif len(df) == 1 and column in df.columns:
-        observed = df[column].iloc[0]
-    elif unexpected is not None:
-        total = result.get("element_count") or 0
-        pct = 100.0 * unexpected / total if total else 0.0
-        observed = f"{unexpected} of {total} rows unexpected ({pct:.2f}%)"
-    else:
-        observed = None
+    observed = df[column].iloc[0] if column in df.columns else result.get("observed_value")
     examples: list[Any] = []
     if not res.success or unexpected:
-        examples = _examples(frame, spec, result, df)
+        examples = _examples(spec, df)
     return ExpectationRecord(
         suite=suite.name,
         table=suite.table,
@@ -235,28 +195,13 @@ def _record(
     )
 
 
-def _examples(
-    frame: FrameSpec, spec: ExpectationSpec, result: dict[str, Any], df: pd.DataFrame
-) -> list[Any]:
-    """A few failing examples: for aggregates the `<column>__examples` the SQL collected,
-    for rows the failing values with the frame's id columns."""
+def _examples(spec: ExpectationSpec, df: pd.DataFrame) -> list[Any]:
+    """A few failing examples: the `<column>__examples` the aggregate query collected."""
     column = spec.kwargs.get("column")
-    if len(df) == 1 and column is not None and f"{column}__examples" in df.columns:
-        value = df[f"{column}__examples"].iloc[0]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return []
-        return list(value)[:MAX_EXAMPLES] if not isinstance(value, str) else [value]
-    checked = [c for c in (column, spec.kwargs.get("column_A"), spec.kwargs.get("column_B")) if c]
-    indices = result.get("partial_unexpected_index_list") or []
-    if indices and all(c in df.columns for c in checked):
-        shown = [c for c in frame.id_columns if c in df.columns and c not in checked] + checked
-        out = []
-        for idx in indices[:MAX_EXAMPLES]:
-            if idx in df.index:
-                row = df.loc[idx, shown]
-                out.append({c: row[c] for c in shown})
-        return out
-    return list(result.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]
+    value = df[f"{column}__examples"].iloc[0] if f"{column}__examples" in df.columns else None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return [value] if isinstance(value, str) else list(value)[:MAX_EXAMPLES]
 
 
 def jsonable(value: Any) -> Any:

@@ -2,18 +2,13 @@
 
 The files are read by a separate in-memory DuckDB connection, every column as text
 (`read_csv(..., all_varchar = true)`; Parquet columns cast to text), as the contract says.
-Each table costs at most three streaming scans of its file, whatever its size:
-
-1. `table` frame (scope `full`): one aggregate query over the whole file (row count,
-   min/max of every date and timestamp column, rows whose amount has no FX rate on or
-   before their date), plus one `GROUP BY key` query for repeated keys. DuckDB computes them
-   with a memory limit and spills to disk; GE validates the one-row result.
-2. `rows` frame (scope `sample`): a deterministic reservoir sample of at most
-   `sample_rows` rows (`USING SAMPLE reservoir(N ROWS) REPEATABLE (42)`; the whole file when
-   it is smaller), trimmed, lower-cased where a closed list applies, and parsed; GE checks
-   it row by row (`missing`, `unparseable`, `negative`, `unknown_value`,
-   `unknown_currency`). A rule's `critical` expectation allows `max_bad_share` of breaking
-   rows (`mostly`), its `warning` twin none.
+Each table costs two streaming scans of its file, whatever its size: one aggregate query
+over the whole file (row count; rows breaking each row rule, `missing`, `unparseable`,
+`negative`, `unknown_value`, `unknown_currency`, with a few examples; min/max of every date
+and timestamp column; rows whose amount has no FX rate on or before their date), and one
+`GROUP BY key` query for repeated keys. DuckDB computes them with a memory limit and spills
+to disk; GE validates the one-row result. A rule's `critical` expectation allows
+`quarantine_max_share` of breaking rows, as the build does, its `warning` twin none.
 
 The expectations are generated from the landing contract (contract/landing.yml) and the
 gate's settings, severities and extra checks in `expectations/landing.yml`.
@@ -21,6 +16,7 @@ gate's settings, severities and extra checks in `expectations/landing.yml`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,65 +26,19 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from fullfunnel.contract import Column, Table, load_contract
+from fullfunnel.project import Project
+from fullfunnel.quality.gx_runner import MAX_EXAMPLES
 from fullfunnel.quality.landing_sql import literal, parsed, quote, scan, trimmed
-from fullfunnel.quality.spec import (
-    ExpectationSpec,
-    FrameSpec,
-    SuiteSpec,
-    expectations_from_yaml,
-    load_yaml,
-)
+from fullfunnel.quality.spec import ExpectationSpec, FrameSpec, SuiteSpec, load_yaml
 
 TEMPORAL_TYPES = ("date", "month", "timestamp")
 
 
 @dataclass
-class LandingColumn:
-    """One contract column of a landing table."""
-
-    name: str
-    type: str
-    required: bool = False
-    non_negative: bool = False
-    positive: bool = False
-    closed_list: list[str] | None = None
-    currency: bool = False
-    nullable_key: bool = False
-
-
-@dataclass
-class LandingTable:
-    """One landing table of the contract, with the gate's severities and extra checks."""
-
-    name: str
-    file: str
-    columns: list[LandingColumn]
-    key: list[str]
-    optional: bool = False
-    repeated_keys: str = "critical"
-    fx: dict[str, Any] | None = None
-    currency_format_only: bool = False
-    future_dates_allowed: bool = False
-    extra: list[dict[str, Any]] = field(default_factory=list)
-    dated_by: str | None = None  # the column that dates the row (contract `dated_by`)
-
-    @property
-    def system(self) -> str:
-        """The source system: the folder under raw_dir."""
-        return self.file.split("/")[0]
-
-    def column(self, name: str) -> LandingColumn:
-        """The contract column called `name`."""
-        return next(c for c in self.columns if c.name == name)
-
-    def is_required(self, column: LandingColumn) -> bool:
-        """LANDING.md rule 1: a key column (unless nullable) or a required value."""
-        return column.required or (column.name in self.key and not column.nullable_key)
-
-
-@dataclass
 class LandingSettings:
-    """The gate's settings for landing data (`settings` of landing.yml)."""
+    """The gate's settings for landing data (`settings` of landing.yml), its per-table
+    severities and extra checks (`tables`), and the closed lists kept in dbt vars."""
 
     max_bad_share: float
     min_ratio: float
@@ -96,15 +46,25 @@ class LandingSettings:
     date_min: datetime
     date_max: datetime
     future_slack_days: float
-    click_id_sources: list[str]
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    var_lists: dict[str, list[str]] = field(default_factory=dict)  # dbt var -> its keys
+
+    def table(self, table: Table) -> dict[str, Any]:
+        """The gate's settings of one table (repeated_keys, future_dates_allowed, extra)."""
+        return self.tables.get(table.name) or {}
+
+    def closed_values(self, column: Column) -> list[str] | None:
+        """A column's closed list, lower-cased (a dbt var's list: its keys)."""
+        if column.closed_list is None:
+            return None
+        if isinstance(column.closed_list, str):  # a dbt var's name
+            return [v.lower() for v in self.var_lists[column.closed_list]]
+        return [str(v).lower() for v in column.closed_list]
 
 
-def load_landing() -> tuple[LandingSettings, list[LandingTable]]:
-    """The settings of `expectations/landing.yml` and the 15 landing tables of the contract
-    (contract/landing.yml), with the gate's own per-table severities and extra checks."""
-    from fullfunnel.contract import load_contract
-    from fullfunnel.project import Project
-
+def load_landing() -> tuple[LandingSettings, list[Table]]:
+    """The gate's settings (`expectations/landing.yml`, dbt vars) and the 15 landing tables
+    of the contract (contract/landing.yml)."""
     project = Project.find()
     data = load_yaml("landing.yml")
     s = data["settings"]
@@ -120,44 +80,20 @@ def load_landing() -> tuple[LandingSettings, list[LandingTable]]:
         date_min=datetime.fromisoformat(str(s["date_range"]["min"])),
         date_max=datetime.fromisoformat(str(s["date_range"]["max"])),
         future_slack_days=float(s["future_slack_days"]),
-        click_id_sources=sorted(project.var("click_id_sources", {})),
+        tables=gate_tables,
+        var_lists={
+            c.closed_list: sorted(project.var(c.closed_list, {}))
+            for table in contract.tables
+            for c in table.columns
+            if isinstance(c.closed_list, str)
+        },
     )
-    tables = []
-    for t in contract.tables:
-        gate = gate_tables.get(t.name) or {}
-        columns = []
-        for c in t.columns:
-            closed = c.closed_list
-            if isinstance(closed, str):  # the name of a dbt var: its keys
-                closed = sorted(project.var(closed, {}))
-            columns.append(
-                LandingColumn(
-                    name=c.name,
-                    type=c.type,
-                    required=c.required,
-                    non_negative=c.non_negative,
-                    positive=c.positive,
-                    closed_list=[str(v).lower() for v in closed] if closed else None,
-                    currency=c.currency,
-                    nullable_key=c.nullable_key,
-                )
-            )
-        tables.append(
-            LandingTable(
-                name=t.name,
-                file=t.file,
-                columns=columns,
-                key=list(t.key),
-                optional=t.optional,
-                repeated_keys=str(gate.get("repeated_keys", "critical")),
-                fx=t.fx,
-                currency_format_only=t.currency_format_only,
-                future_dates_allowed=bool(gate.get("future_dates_allowed", False)),
-                extra=list(gate.get("extra") or []),
-                dated_by=t.dated_by,
-            )
-        )
-    return settings, tables
+    return settings, list(contract.tables)
+
+
+def is_required(table: Table, column: Column) -> bool:
+    """LANDING.md rule 1: a key column (unless nullable) or a required value."""
+    return column.required or (column.name in table.key and not column.nullable_key)
 
 
 @dataclass
@@ -168,7 +104,6 @@ class LandingContext:
     con: duckdb.DuckDBPyConnection
     settings: LandingSettings
     reporting_currency: str
-    sample_rows: int
     previous_counts: dict[str, int]
     now: datetime
     known_currencies: list[str] = field(default_factory=list)
@@ -183,7 +118,7 @@ class ComputedFrame:
     note: str
 
 
-def delivered_files(raw_dir: Path, table: LandingTable) -> list[Path]:
+def delivered_files(raw_dir: Path, table: Table) -> list[Path]:
     """The table's files present under raw_dir (`.csv` and/or `.parquet`)."""
     stem = raw_dir / table.file
     return [p for p in (stem.with_suffix(".csv"), stem.with_suffix(".parquet")) if p.is_file()]
@@ -195,7 +130,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[str]
     return [r[0] for r in rows if r[0] != "_row"]
 
 
-def prepare_fx(ctx: LandingContext, tables: list[LandingTable]) -> None:
+def prepare_fx(ctx: LandingContext, tables: list[Table]) -> None:
     """Register `fx_first_rate` (currency, first_rate_date) from the valid fx_rates rows.
 
     A currency is known (LANDING.md rule 5) when it is the reporting currency or the
@@ -232,31 +167,25 @@ def prepare_fx(ctx: LandingContext, tables: list[LandingTable]) -> None:
     ctx.known_currencies = sorted(known | {ctx.reporting_currency})
 
 
-def build_landing_suite(
-    ctx: LandingContext, table: LandingTable
-) -> tuple[SuiteSpec, list[ComputedFrame]]:
-    """Compute the frames of one landing table and the expectations they must meet."""
+def build_landing_suite(ctx: LandingContext, table: Table) -> tuple[SuiteSpec, ComputedFrame]:
+    """Compute the frame of one landing table and the expectations it must meet."""
     files = delivered_files(ctx.raw_dir, table)
     suite = SuiteSpec(
         name=f"landing.{table.name}",
         kind="landing",
         table=f"{table.file}.csv" if not files else str(files[0].relative_to(ctx.raw_dir)),
-        description=f"landing file {table.file} (contract/LANDING.md)",
-        key=list(table.key),
+        description=f"landing file {table.file} (contract/landing.yml)",
     )
-    table_frame = FrameSpec(name="table", scope="full")
+    frame = FrameSpec(name="table", scope="full")
     expected_files = "at most one file" if table.optional else "exactly one file"
-    table_frame.expectations.append(
-        ExpectationSpec(
-            type="column_values_to_be_between",
-            kwargs={
-                "column": "file_count",
-                "min_value": 0 if table.optional else 1,
-                "max_value": 1,
-            },
-            severity="critical",
-            description=f"{expected_files}: {table.file}.csv or {table.file}.parquet",
-            rule="file",
+    frame.expectations.append(
+        _expect(
+            "file_count",
+            "critical",
+            f"{expected_files}: {table.file}.csv or {table.file}.parquet",
+            "file",
+            min_value=0 if table.optional else 1,
+            max_value=1,
         )
     )
     values: dict[str, Any] = {
@@ -268,52 +197,118 @@ def build_landing_suite(
         note = "no file" if not files else "two files: nothing else checked"
         if not files and table.optional:
             note = "optional file absent: this source is not used"
-        return suite, [ComputedFrame(table_frame, pd.DataFrame([values]), note)]
+        return suite, ComputedFrame(frame, pd.DataFrame([values]), note)
 
     present = file_columns(ctx.con, files)
     columns = [c for c in table.columns if c.name in present]
-    values.update(_table_aggregates(ctx, table, files, columns))
-    table_frame.expectations.extend(_table_expectations(ctx, table, columns, values))
-
-    rows_frame = FrameSpec(name="rows", scope="sample", id_columns=["_row"])
-    rows_frame.expectations.extend(_row_expectations(ctx, table, columns))
-    for entry in table.extra:
-        frame = rows_frame if entry.get("frame", "rows") == "rows" else table_frame
-        frame.expectations.extend(
-            expectations_from_yaml([{k: v for k, v in entry.items() if k != "frame"}])
+    for c in table.columns:
+        values[f"{c.name}__present"] = int(c.name in present)
+        frame.expectations.append(
+            _expect(
+                f"{c.name}__present",
+                "critical",
+                f"column {c.name} present (names are case-sensitive)",
+                "column",
+                column=c.name,
+                min_value=1,
+            )
         )
-    sample_df = _sample(ctx, table, files, columns)
-    total = int(values["row_count"])
-    note = (
-        f"{len(sample_df)} of {total} rows (reservoir sample, seed 42)"
-        if len(sample_df) < total
-        else f"all {total} rows"
+    rules = _row_rules(ctx, table, columns)
+    values.update(_table_aggregates(ctx, table, files, columns, rules))
+    frame.expectations.extend(_table_expectations(ctx, table, columns, values))
+    for column, rule, _broken, what in rules:
+        frame.expectations.extend(_both_levels(ctx, column, rule, what))
+    suite.frames = [frame]
+    note = f"whole file, {values['row_count']} rows"
+    return suite, ComputedFrame(frame, pd.DataFrame([values]), note)
+
+
+def _expect(
+    value: str,
+    severity: str,
+    description: str,
+    rule: str,
+    column: str | None = None,
+    notes: str | None = None,
+    **bounds: Any,
+) -> ExpectationSpec:
+    """`value` (a column of the one-row frame) within `bounds` (min_value, max_value)."""
+    return ExpectationSpec(
+        type="column_values_to_be_between",
+        kwargs={"column": value, **bounds},
+        severity=severity,
+        description=description,
+        column=column,
+        rule=rule,
+        notes=notes,
     )
-    suite.frames = [table_frame, rows_frame]
-    return suite, [
-        ComputedFrame(table_frame, pd.DataFrame([values]), f"whole file, {total} rows"),
-        ComputedFrame(rows_frame, sample_df, note),
-    ]
 
 
-def _text(column: LandingColumn) -> str:
+def _text(column: Column) -> str:
     """The trimmed text of a column, lower-cased when a closed list applies."""
     text = trimmed(quote(column.name))
-    return f"lower({text})" if column.closed_list else text
+    return f"lower({text})" if column.closed_list is not None else text
+
+
+def _row_rules(
+    ctx: LandingContext, table: Table, columns: list[Column]
+) -> list[tuple[str, str, str, str]]:
+    """Every row rule of the contract on the columns present, and the gate's own
+    plausibility checks: (column, rule, SQL true on a breaking row, what the rule wants)."""
+    rules = []
+    for c in columns:
+        text, value = quote(c.name), quote(c.name + "__value")
+        if is_required(table, c):
+            rules.append((c.name, "missing", f"{text} is null", f"{c.name} present (not empty)"))
+        if c.type != "string":
+            broken = f"{text} is not null and {value} is null"
+            rules.append((c.name, "unparseable", broken, f"{c.name} parses as {c.type}"))
+        if c.non_negative or c.positive:
+            above = "above 0" if c.positive else "not negative"
+            broken = f"{value} <= 0" if c.positive else f"{value} < 0"
+            rules.append((c.name, "negative", broken, f"{c.name} {above}"))
+        closed = ctx.settings.closed_values(c)
+        if closed:
+            broken = f"{text} not in ({', '.join(literal(v) for v in closed)})"
+            what = f"{c.name} in its closed list (lower-cased)"
+            rules.append((c.name, "unknown_value", broken, what))
+        if c.currency and table.currency_format_only:
+            broken = f"not regexp_full_match({text}, '[A-Z]{{3}}')"
+            what = f"{c.name} is three upper-case letters"
+            rules.append((c.name, "unknown_currency", broken, what))
+        elif c.currency:
+            broken = f"{text} not in ({', '.join(literal(v) for v in ctx.known_currencies)})"
+            what = f"{c.name} is the reporting currency or has fx_rates"
+            rules.append((c.name, "unknown_currency", broken, what))
+    for extra in ctx.settings.table(table).get("extra") or []:
+        rules.append((extra["column"], "plausible", extra["broken_when"], extra["description"]))
+    return rules
 
 
 def _table_aggregates(
-    ctx: LandingContext, table: LandingTable, files: list[Path], columns: list[LandingColumn]
+    ctx: LandingContext,
+    table: Table,
+    files: list[Path],
+    columns: list[Column],
+    rules: list[tuple[str, str, str, str]],
 ) -> dict[str, Any]:
-    """Whole-file aggregates: rows, date ranges, FX coverage and repeated keys."""
+    """Whole-file aggregates: rows, rows breaking each rule (with examples), date ranges,
+    FX coverage and repeated keys."""
     names = {c.name for c in columns}
-    select = [f"{_text(c)} as {quote(c.name)}" for c in columns]
+    select = ["_row"] + [f"{_text(c)} as {quote(c.name)}" for c in columns]
     select += [
         f"{parsed(_text(c), c.type)} as {quote(c.name + '__value')}"
         for c in columns
         if c.type != "string"
     ]
     aggregates = ["count(*) as row_count"]
+    for column, rule, broken, _what in rules:
+        shown = f"coalesce(cast(src.{quote(column)} as varchar), '(empty)')"
+        aggregates.append(f"count(*) filter (where {broken}) as {quote(f'{column}__{rule}')}")
+        aggregates.append(
+            f"min('row ' || src._row || ': ' || {shown}, {MAX_EXAMPLES}) filter (where {broken})"
+            f" as {quote(f'{column}__{rule}__examples')}"
+        )
     for c in columns:
         if c.type in TEMPORAL_TYPES:
             v = quote(c.name + "__value")
@@ -328,12 +323,17 @@ def _table_aggregates(
         uncovered = (
             f"{cur} is not null and {cur} <> {literal(ctx.reporting_currency)} "
             f"and {dated} is not null and ({has_amount}) "
-            f"and (fx.first_rate_date is null or {dated} < fx.first_rate_date)"
+            f"and (fx.fx_first_rate_date is null or {dated} < fx.fx_first_rate_date)"
         )
-        joins = f"left join fx_first_rate as fx on {cur} = fx.currency"
+        # the rate's columns renamed: a rule's unqualified column must not be ambiguous
+        joins = (
+            "left join (select currency as fx_currency, first_rate_date as fx_first_rate_date "
+            f"from fx_first_rate) as fx on {cur} = fx.fx_currency"
+        )
         aggregates.append(f"count(*) filter (where {uncovered}) as rows_without_fx_rate")
         aggregates.append(
-            f"min({cur} || ' on ' || cast({dated} as varchar), 5) filter (where {uncovered}) "
+            f"min({cur} || ' on ' || cast({dated} as varchar), {MAX_EXAMPLES}) "
+            f"filter (where {uncovered}) "
             "as rows_without_fx_rate__examples"
         )
     sql = (
@@ -341,6 +341,10 @@ def _table_aggregates(
         f"select {', '.join(aggregates)} from src {joins}"
     )
     values = _one_row(ctx.con, sql)
+    for column, rule, _broken, _what in rules:
+        name = f"{column}__{rule}"
+        values[f"{name}_share"] = _share(values[name], values["row_count"])
+        values[f"{name}_share__examples"] = values[f"{name}__examples"]
     if "rows_without_fx_rate" in values:
         values["share_without_fx_rate"] = _share(
             values["rows_without_fx_rate"], values["row_count"]
@@ -376,279 +380,154 @@ def _table_aggregates(
 
 def _table_expectations(
     ctx: LandingContext,
-    table: LandingTable,
-    columns: list[LandingColumn],
+    table: Table,
+    columns: list[Column],
     values: dict[str, Any],
 ) -> list[ExpectationSpec]:
-    """Expectations on the whole-file aggregates of one table."""
-    s = ctx.settings
-    out: list[ExpectationSpec] = []
+    """Expectations on the whole-file aggregates of one table: the row-count band, keys,
+    date ranges and FX coverage."""
+    s, gate = ctx.settings, ctx.settings.table(table)
     previous = ctx.previous_counts.get(table.name)
+    band = "row_count_band"
     if previous is None:
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "row_count", "min_value": 0},
-                severity="critical",
-                description="row count within a band of the last passing run",
-                notes="first run: no previous row count stored; the band applies from the next run",
-                rule="row_count_band",
+        first = "first run: no previous row count stored; the band applies from the next run"
+        out = [
+            _expect(
+                "row_count",
+                "critical",
+                "row count within a band of the last passing run",
+                band,
+                notes=first,
+                min_value=0,
             )
-        )
+        ]
     else:
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "row_count", "min_value": math.floor(previous * s.min_ratio)},
-                severity="critical",
-                description=(
-                    f"row count not below {s.min_ratio:g} x the last passing run ({previous} rows)"
-                ),
-                rule="row_count_band",
-            )
-        )
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "row_count", "max_value": math.ceil(previous * s.max_ratio)},
-                severity="warning",
-                description=(
-                    f"row count not above {s.max_ratio:g} x the last passing run ({previous} rows)"
-                ),
-                rule="row_count_band",
-            )
-        )
+        out = [
+            _expect(
+                "row_count",
+                "critical",
+                f"row count not below {s.min_ratio:g} x the last passing run ({previous} rows)",
+                band,
+                min_value=math.floor(previous * s.min_ratio),
+            ),
+            _expect(
+                "row_count",
+                "warning",
+                f"row count not above {s.max_ratio:g} x the last passing run ({previous} rows)",
+                band,
+                max_value=math.ceil(previous * s.max_ratio),
+            ),
+        ]
     if not table.optional:
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "row_count", "min_value": 1},
-                severity="warning",
-                description="the file has rows",
-                rule="row_count",
-            )
-        )
+        out.append(_expect("row_count", "warning", "the file has rows", "row_count", min_value=1))
     if "duplicate_key_rows" in values:
         key = ", ".join(table.key)
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "duplicate_key_share", "max_value": s.max_bad_share},
-                severity=table.repeated_keys,
-                description=(
-                    f"key ({key}) unique: repeated keys at most {s.max_bad_share:g} of the rows"
-                ),
+        repeated_keys = str(gate.get("repeated_keys", "critical"))
+        restated = "ad platforms restate recent days; the last row of a key wins"
+        out += [
+            _expect(
+                "duplicate_key_share",
+                repeated_keys,
+                f"key ({key}) unique: repeated keys at most {s.max_bad_share:g} of the rows",
+                "unique_key",
                 column=key,
-                rule="unique_key",
-                notes=(
-                    "ad platforms restate recent days; the last row of a key wins"
-                    if table.repeated_keys == "warning"
-                    else None
-                ),
-            )
-        )
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "duplicate_key_rows", "max_value": 0},
-                severity="warning",
-                description=f"key ({key}) unique (earlier rows of a key: superseded)",
+                max_value=s.max_bad_share,
+                notes=restated if repeated_keys == "warning" else None,
+            ),
+            _expect(
+                "duplicate_key_rows",
+                "warning",
+                f"key ({key}) unique (earlier rows of a key: superseded)",
+                "unique_key",
                 column=key,
-                rule="unique_key",
-            )
-        )
+                max_value=0,
+            ),
+        ]
     for c in columns:
         if c.type not in TEMPORAL_TYPES:
             continue
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": f"{c.name}__min", "min_value": s.date_min},
-                severity="critical",
-                description=f"{c.name}: earliest value not before {s.date_min.date()}",
+        low, high = f"{c.name}__min", f"{c.name}__max"
+        out += [
+            _expect(
+                low,
+                "critical",
+                f"{c.name}: earliest value not before {s.date_min.date()}",
+                "range",
                 column=c.name,
-                rule="range",
-            )
-        )
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": f"{c.name}__max", "max_value": s.date_max},
-                severity="critical",
-                description=f"{c.name}: latest value before {s.date_max.date()}",
+                min_value=s.date_min,
+            ),
+            _expect(
+                high,
+                "critical",
+                f"{c.name}: latest value before {s.date_max.date()}",
+                "range",
                 column=c.name,
-                rule="range",
-            )
-        )
-        if c.name == table.dated_by and not table.future_dates_allowed:
+                max_value=s.date_max,
+            ),
+        ]
+        if c.name == table.dated_by and not gate.get("future_dates_allowed", False):
             limit = (ctx.now + timedelta(days=s.future_slack_days)).replace(microsecond=0)
             out.append(
-                ExpectationSpec(
-                    type="column_values_to_be_between",
-                    kwargs={"column": f"{c.name}__max", "max_value": limit},
-                    severity="warning",
-                    description=f"{c.name}: no event in the future (after {limit.isoformat()} UTC)",
+                _expect(
+                    high,
+                    "warning",
+                    f"{c.name}: no event in the future (after {limit.isoformat()} UTC)",
+                    "range",
                     column=c.name,
-                    rule="range",
+                    max_value=limit,
                 )
             )
     if "rows_without_fx_rate" in values:
         assert table.fx is not None
-        cur = table.fx["currency"]
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "share_without_fx_rate", "max_value": s.max_bad_share},
-                severity="critical",
-                description=(
-                    f"{cur}: FX coverage, rows whose currency has no rate on or before "
-                    f"{table.fx['dated_by']} at most {s.max_bad_share:g} of the rows"
-                ),
+        cur, dated = table.fx["currency"], table.fx["dated_by"]
+        out += [
+            _expect(
+                "share_without_fx_rate",
+                "critical",
+                f"{cur}: FX coverage, rows whose currency has no rate on or before {dated} at "
+                f"most {s.max_bad_share:g} of the rows",
+                "no_fx_rate",
                 column=cur,
-                rule="no_fx_rate",
-            )
-        )
-        out.append(
-            ExpectationSpec(
-                type="column_values_to_be_between",
-                kwargs={"column": "rows_without_fx_rate", "max_value": 0},
-                severity="warning",
-                description=(
-                    f"{cur}: FX coverage, every amount has a rate on or before its date "
-                    f"(else quarantined as unknown_currency / no_fx_rate:{cur})"
-                ),
+                max_value=s.max_bad_share,
+            ),
+            _expect(
+                "rows_without_fx_rate",
+                "warning",
+                f"{cur}: FX coverage, every amount has a rate on or before its date (else "
+                f"quarantined as unknown_currency / no_fx_rate:{cur})",
+                "no_fx_rate",
                 column=cur,
-                rule="no_fx_rate",
-            )
-        )
+                max_value=0,
+            ),
+        ]
     return out
 
 
-def _both_levels(
-    ctx: LandingContext, type_: str, kwargs: dict[str, Any], column: str, rule: str, what: str
-) -> list[ExpectationSpec]:
-    """A row rule as a critical expectation (the build's tolerance) and a strict warning."""
-    share = ctx.settings.max_bad_share
-    return [
-        ExpectationSpec(
-            type=type_,
-            kwargs={**kwargs, "mostly": round(1 - share, 6)},
-            severity="critical",
-            description=f"{what}: at least {1 - share:.0%} of the rows (quarantine_max_share)",
-            column=column,
-            rule=rule,
-        ),
-        ExpectationSpec(
-            type=type_,
-            kwargs=dict(kwargs),
-            severity="warning",
-            description=f"{what}: every row (else quarantined as {rule}:{column})",
-            column=column,
-            rule=rule,
-        ),
-    ]
-
-
-def _row_expectations(
-    ctx: LandingContext, table: LandingTable, columns: list[LandingColumn]
-) -> list[ExpectationSpec]:
-    """Row-level expectations of one table, checked on the sample."""
-    out = [
-        ExpectationSpec(
-            type="column_to_exist",
-            kwargs={"column": c.name},
-            severity="critical",
-            description=f"column {c.name} present (names are case-sensitive)",
-            column=c.name,
-            rule="column",
-        )
-        for c in table.columns
-    ]
-    for c in columns:
-        if table.is_required(c):
-            out += _both_levels(
-                ctx,
-                "column_values_to_not_be_null",
-                {"column": c.name},
-                c.name,
-                "missing",
-                f"{c.name} present (not empty)",
-            )
-    for c in columns:
-        if c.type != "string":
-            out += _both_levels(
-                ctx,
-                "column_values_to_be_null",
-                {"column": f"{c.name}__unparseable"},
-                c.name,
-                "unparseable",
-                f"{c.name} parses as {c.type}",
-            )
-    for c in columns:
-        if c.non_negative or c.positive:
-            out += _both_levels(
-                ctx,
-                "column_values_to_be_between",
-                {"column": f"{c.name}__value", "min_value": 0, "strict_min": c.positive},
-                c.name,
-                "negative",
-                f"{c.name} above 0" if c.positive else f"{c.name} not negative",
-            )
-    for c in columns:
-        if c.closed_list:
-            out += _both_levels(
-                ctx,
-                "column_values_to_be_in_set",
-                {"column": c.name, "value_set": list(c.closed_list)},
-                c.name,
-                "unknown_value",
-                f"{c.name} in its closed list (lower-cased)",
-            )
-    for c in columns:
-        if not c.currency:
-            continue
-        if table.currency_format_only:
-            out += _both_levels(
-                ctx,
-                "column_values_to_match_regex",
-                {"column": c.name, "regex": "^[A-Z]{3}$"},
-                c.name,
-                "unknown_currency",
-                f"{c.name} is three upper-case letters",
-            )
-        else:
-            out += _both_levels(
-                ctx,
-                "column_values_to_be_in_set",
-                {"column": c.name, "value_set": list(ctx.known_currencies)},
-                c.name,
-                "unknown_currency",
-                f"{c.name} is the reporting currency or has fx_rates",
-            )
-    return out
-
-
-def _sample(
-    ctx: LandingContext, table: LandingTable, files: list[Path], columns: list[LandingColumn]
-) -> pd.DataFrame:
-    """The rows frame: a deterministic sample, trimmed and parsed."""
-    select = ["_row"]
-    for c in columns:
-        text = _text(c)
-        select.append(f"{text} as {quote(c.name)}")
-        if c.type != "string":
-            value = parsed(text, c.type)
-            select.append(f"{value} as {quote(c.name + '__value')}")
-            select.append(
-                f"case when {value} is null then {text} end as {quote(c.name + '__unparseable')}"
-            )
-    sample = (
-        f" using sample reservoir({int(ctx.sample_rows)} rows) repeatable (42)"
-        if ctx.sample_rows > 0
-        else ""
+def _both_levels(ctx: LandingContext, column: str, rule: str, what: str) -> list[ExpectationSpec]:
+    """A row rule as a critical expectation (the build's tolerance: the share of breaking
+    rows at most quarantine_max_share) and a strict warning (no breaking row). The gate's
+    plausibility checks are warnings only."""
+    share, count = f"{column}__{rule}_share", f"{column}__{rule}"
+    warning = _expect(
+        count,
+        "warning",
+        f"{what}: every row (else quarantined as {rule}:{column})",
+        rule,
+        column=column,
+        max_value=0,
     )
-    sql = f"select {', '.join(select)} from {scan(files)} as src{sample} order by _row"
-    return ctx.con.execute(sql).df()
+    if rule == "plausible":
+        return [dataclasses.replace(warning, description=f"{what}: every row")]
+    s = ctx.settings.max_bad_share
+    critical = _expect(
+        share,
+        "critical",
+        f"{what}: at least {1 - s:.0%} of the rows (quarantine_max_share)",
+        rule,
+        column=column,
+        max_value=s,
+    )
+    return [critical, warning]
 
 
 def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:

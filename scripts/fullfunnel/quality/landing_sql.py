@@ -86,13 +86,3 @@ def scan(files: list[Path]) -> str:
             "escape = '\"', all_varchar = true, null_padding = false)"
         )
     return f"(select row_number() over () as _row, * from {source})"
-
-
-def month_of_timestamp(expr: str, timezone: str) -> str:
-    """The reporting-time-zone month (DATE, first day) of a UTC timestamp."""
-    local = (
-        expr
-        if timezone.upper() == "UTC"
-        else f"timezone({literal(timezone)}, timezone('UTC', {expr}))"
-    )
-    return f"cast(date_trunc('month', {local}) as date)"
