@@ -124,7 +124,7 @@ def test_clean_demo_passes_read_only(demo_build, tmp_path: Path) -> None:
                 "--warehouse",
                 str(demo_build.db_path),
                 "--dbt-target",
-                str(demo_build.target_dir),
+                str(demo_build.build_results),
                 "--out",
                 "quality",  # relative, as `make check` passes it
             ],
@@ -469,7 +469,7 @@ def test_gate_refuses_results_of_another_build(demo_build, tmp_path: Path) -> No
     """Results of an earlier invocation (not the warehouse's build, not a later test run), a
     `dbt run`, or none at all: a critical failure that says what to run."""
     target = tmp_path / "target"
-    shutil.copytree(demo_build.target_dir, target)
+    shutil.copytree(demo_build.build_results, target)
     results = json.loads((target / "run_results.json").read_text("utf-8"))
     cases = {
         "another build": {
