@@ -21,16 +21,24 @@
     {{ return(['landing_partition']) }}
 {% endmacro %}
 
-{#- The config of every incremental base_ model (one place for the five of them). -#}
-{% macro landing_incremental_config() %}
+{#- The config of every model incremental by landing day: it replaces whole days
+    (`landing_partition`). `meta` lists what a downstream model's rows depend on
+    (incremental_settings_fingerprint). -#}
+{% macro incremental_by_day_config(meta={}, post_hook=[]) %}
     {{ config(
         materialized='incremental',
         incremental_strategy=landing_incremental_strategy(),
         partition_by=landing_incremental_partition_by(),
         unique_key='landing_partition',
         on_schema_change='fail',
-        post_hook=["{{ fail_if_landing_rows_repeat() }}"],
+        post_hook=post_hook,
+        meta=meta,
     ) }}
+{% endmacro %}
+
+{#- The config of every incremental base_ model (one place for the five of them). -#}
+{% macro landing_incremental_config() %}
+    {{ incremental_by_day_config(post_hook=["{{ fail_if_landing_rows_repeat() }}"]) }}
 {% endmacro %}
 
 {#- After an incremental run: the kept old days and the re-read days must not share a

@@ -1,7 +1,8 @@
 {#- dbt's should_full_refresh() (--full-refresh, or the model's full_refresh config), and for
-    the incremental base_ tables one more reason: the days they keep were computed with
-    something that has changed since (landing_full_refresh_reason). The table is then
-    rebuilt in full, by itself, with a line in the log that says why. -#}
+    the tables incremental by landing day (the base_ tables and the models downstream that
+    replace the same days) one more reason: the days they keep were computed with something
+    that has changed since (landing_full_refresh_reason). The table is then rebuilt in full,
+    by itself, with a line in the log that says why. -#}
 {% macro should_full_refresh() %}
     {%- set requested = dbt.should_full_refresh() -%}
     {%- if requested or not execute or config.get('unique_key') != 'landing_partition' -%}
@@ -16,18 +17,17 @@
 {% endmacro %}
 
 
-{#- Why an incremental base_ table cannot keep the days it holds, or none:
+{#- Why an incremental table cannot keep the days it holds, or none:
     - it has no landing_settings_fingerprint column (built by an older version);
-    - its rows were computed with other settings (landing_settings_fingerprint);
-    - an FX rate of a day it holds changed (a restated or late rate): a kept row's
-      fx_rate_to_reporting differs from the rate of its currency on its day now. -#}
+    - its rows were computed with other settings (expected_settings_fingerprint);
+    - for a base_ table with money, an FX rate of a day it holds changed (a restated or late
+      rate): a kept row's fx_rate_to_reporting differs from the rate of its currency on its
+      day now. -#}
 {% macro landing_full_refresh_reason() %}
     {%- set existing = load_relation(this) -%}
     {%- if existing is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set table_name = model.name.split('__', 1)[1] -%}
-    {%- set meta = landing_contract()[table_name] -%}
     {%- set columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
     {%- if 'landing_settings_fingerprint' not in columns -%}
         {{ return('it was built by an earlier version of the project') }}
@@ -36,11 +36,14 @@
         adds rows only when the fingerprint is unchanged -#}
     {%- set stored = run_query(
         'select landing_settings_fingerprint from ' ~ existing ~ ' limit 1').columns[0].values() -%}
-    {%- if stored and stored[0] != landing_settings_fingerprint(table_name) -%}
-        {{ return('the landing contract or a var that decides its rows (reporting_currency, '
-            ~ 'earliest_event_date, latest_event_date, a closed list) changed since it was built') }}
+    {%- if stored and stored[0] != expected_settings_fingerprint() -%}
+        {{ return('a landing contract, a seed or a var that decides its rows (reporting_currency, '
+            ~ 'earliest_event_date, latest_event_date, a closed list, channel_mapping, ...) '
+            ~ 'changed since it was built') }}
     {%- endif -%}
-    {%- set fx = meta.get('fx') -%}
+    {%- set contract = landing_contract() -%}
+    {%- set meta = contract.get(model.name.split('__', 1)[-1]) if model.name.startswith('base_') else none -%}
+    {%- set fx = meta.get('fx') if meta else none -%}
     {%- if fx -%}
         {%- set q = adapter.quote -%}
         {%- set dated_type = (meta.columns | selectattr('name', 'equalto', fx.dated_by) | first).type -%}

@@ -118,12 +118,27 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+def _incremental_downstream(result: DbtResult) -> list[str]:
+    """The incremental tables after staging: those replaced by landing day."""
+    return [
+        f"intermediate.{r[0]}"
+        for r in result.query(
+            "select table_name from information_schema.columns "
+            "where table_schema = 'intermediate' and column_name = 'landing_partition' order by 1"
+        )
+    ]
+
+
 def test_incremental_runs_equal_a_full_refresh(builds) -> None:
+    """Every mart, and every incremental table downstream of staging, holds the same rows."""
     incremental, full = builds
     marts = _relations(full, "marts")
     assert len(marts) >= 10
     assert _relations(incremental, "marts") == marts
-    for relation in [f"marts.{m}" for m in marts]:
+    downstream = _incremental_downstream(full)
+    assert "intermediate.int_sessions_classified" in downstream
+    assert _incremental_downstream(incremental) == downstream
+    for relation in [f"marts.{m}" for m in marts] + downstream:
         got, expected = _rows(incremental, relation), _rows(full, relation)
         assert len(got) == len(expected), relation
         for row_got, row_expected in zip(got, expected, strict=True):

@@ -1,6 +1,7 @@
-"""Guards of the incremental base tables (issue 14): a row removed from a day older than the
-restatement window stops the incremental run with the instruction to run a full refresh; a
-typo'd future date quarantined as out_of_range does not move the window past the real days."""
+"""Guards of the incremental tables: a row removed from a day older than the restatement
+window stops the incremental run with the instruction to run a full refresh; a typo'd future
+date quarantined as out_of_range does not move the window past the real days; a changed
+setting, seed or FX rate rebuilds the tables whose rows it decides, by itself."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .conftest import run_dbt
+from .conftest import project_copy, run_dbt
 
 SESSIONS = "web/sessions.csv"
 
@@ -90,7 +91,7 @@ def test_a_changed_setting_rebuilds_the_base_tables_in_full(
     changed = run_dbt(select, small_raw_dir, work, extra_vars=later)
     assert changed.returncode == 0, changed.output[-3000:]
     for table in ("base_web__sessions", "base_crm__activities"):
-        assert f"{table}: rebuilt in full, the landing contract or a var" in changed.output
+        assert f"{table}: rebuilt in full, a landing contract, a seed or a var" in changed.output
     fresh = run_dbt([*select, "--full-refresh"], small_raw_dir, tmp_path / "fresh", later)
     assert fresh.returncode == 0
     for table in ("staging.base_web__sessions", "staging.base_crm__activities"):
@@ -132,3 +133,50 @@ def test_a_restated_fx_rate_rebuilds_the_ad_tables_in_full(
         "and quarantine_rule is null"
     )
     assert converted and all(rate == 9.5 for (rate,) in converted)
+
+
+CLASSIFIED = "intermediate.int_sessions_classified"
+
+
+def test_a_changed_channel_setting_rebuilds_the_classified_sessions(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """int_sessions_classified, incremental by landing day downstream of base_web__sessions,
+    rebuilds in full by itself when a var that decides its channels (search_engine_domains)
+    or the channel_mapping seed changes, and then holds what a full refresh holds; the base
+    table, whose rows do not depend on them, stays incremental."""
+    select = [
+        "build",
+        "-s",
+        "+int_sessions_classified",
+        "--exclude",
+        "resource_type:test",
+        "resource_type:unit_test",
+    ]
+    work = tmp_path / "work"
+    assert run_dbt(select, small_raw_dir, work).returncode == 0
+    again = run_dbt(select, small_raw_dir, work)
+    assert again.returncode == 0 and "rebuilt in full" not in again.output
+    organic = f"select count(*) from {CLASSIFIED} where channel = 'organic_search'"
+    organic_before = again.query(organic)[0][0]
+
+    narrower = {"search_engine_domains": ["bing"]}
+    changed = run_dbt(select, small_raw_dir, work, extra_vars=narrower)
+    assert changed.returncode == 0, changed.output[-3000:]
+    assert "int_sessions_classified: rebuilt in full" in changed.output
+    assert "base_web__sessions: rebuilt in full" not in changed.output
+    fresh = run_dbt([*select, "--full-refresh"], small_raw_dir, tmp_path / "fresh", narrower)
+    assert fresh.returncode == 0
+    assert _base_rows(changed, CLASSIFIED) == _base_rows(fresh, CLASSIFIED)
+    assert changed.query(organic)[0][0] < organic_before
+
+    project = project_copy(tmp_path / "project")
+    mapping = project / "seeds" / "channel_mapping.csv"
+    mapping.write_text(mapping.read_text("utf-8").replace("google_search", "search_ads"), "utf-8")
+    remapped = run_dbt(select, small_raw_dir, work, narrower, project_dir=project)
+    assert remapped.returncode == 0, remapped.output[-3000:]
+    assert "int_sessions_classified: rebuilt in full" in remapped.output
+    assert remapped.query(f"select count(*) from {CLASSIFIED} where channel = 'search_ads'")[0][0]
+    assert not remapped.query(f"select count(*) from {CLASSIFIED} where channel = 'google_search'")[
+        0
+    ][0]

@@ -156,27 +156,28 @@ def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_work: Pat
     assert not problems, "\n".join(problems[:200])
 
 
-def _incremental_models(manifest: dict) -> list[str]:
-    return sorted(
-        node["alias"]
-        for node in manifest["nodes"].values()
+def _incremental_models(manifest: dict) -> dict[str, str]:
+    """The incremental models: name -> schema."""
+    return {
+        node["alias"]: node["schema"]
+        for node in sorted(manifest["nodes"].values(), key=lambda n: n["alias"])
         if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
-    )
+    }
 
 
-def test_incremental_run_on_spark_keeps_the_base_tables(
+def test_incremental_run_on_spark_keeps_the_incremental_tables(
     demo_build: DbtResult, spark_work: Path
 ) -> None:
     """A second run of the incremental models over the same files re-reads the restatement
     window and overwrites its day partitions: every table keeps exactly the rows it had."""
     manifest = json.loads((spark_work / "target" / "manifest.json").read_text())
     models = _incremental_models(manifest)
-    assert len(models) == 5, models
+    assert len(models) == 6 and models["int_sessions_classified"] == "intermediate", models
     con = duckdb.connect()
-    for model in models:
+    for model, schema in models.items():
         con.execute(
             f"create table before_{model} as select * from "
-            + spark_table(spark_work, "staging", model)
+            + spark_table(spark_work, schema, model)
         )
     result = run_dbt_on(
         "spark",
@@ -185,10 +186,10 @@ def test_incremental_run_on_spark_keeps_the_base_tables(
         spark_work,
     )
     assert result.returncode == 0, result.output[-6000:]
-    for model in models:
+    for model, schema in models.items():
         compiled = next((spark_work / "target" / "run").rglob(f"{model}.sql")).read_text()
         assert "insert overwrite" in compiled.lower(), f"{model} did not run incrementally"
-        after = spark_table(spark_work, "staging", model)
+        after = spark_table(spark_work, schema, model)
         rows_before, rows_after, differing = con.execute(
             f"""
             select

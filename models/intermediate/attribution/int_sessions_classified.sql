@@ -1,12 +1,32 @@
 {#- Every staged session with its traffic source and channel (LANDING.md, web/sessions): a
     session without utm_source has no UTMs; one with a typed click id (auto-tagged ad) takes
-    source and medium from var click_id_sources, with no campaign. -#}
-{{ config(materialized='table') }}
+    source and medium from var click_id_sources, with no campaign.
+
+    Incremental by landing day, as base_web__sessions: a run replaces the days within var
+    restatement_window_days of the latest day it holds, and any later ones (the days the
+    base table re-read, and more). It rebuilds in full by itself when the sessions' landing
+    settings, the channel_mapping seed or a var below changed (should_full_refresh). -#}
+{{ incremental_by_day_config(meta={'incremental_inputs': {
+    'landing_tables': ['sessions'],
+    'seeds': ['channel_mapping'],
+    'vars': ['click_id_sources', 'search_engine_domains'],
+}}) }}
 
 with
 
 sessions as (
     select * from {{ ref('stg_web__sessions') }}
+    {%- if is_incremental() %}
+        where landing_partition_date >= (
+            select
+                {{ dbt.dateadd(
+                    'day',
+                    -(var('restatement_window_days') | int),
+                    "coalesce(max(landing_partition_date), cast('1900-01-01' as date))",
+                ) }}
+            from {{ this }}
+        )
+    {%- endif %}
 ),
 
 traffic as (
@@ -32,7 +52,9 @@ traffic as (
                     then '{{ source_medium.utm_medium }}'
             {%- endfor %}
         end as utm_medium,
-        case when has_utms then utm_campaign end as utm_campaign
+        case when has_utms then utm_campaign end as utm_campaign,
+        landing_partition_date,
+        landing_partition
     from sessions
 ),
 
@@ -51,7 +73,11 @@ final as (
         channel,
         channel_group,
         ad_platform,
-        case when ad_platform is not null then utm_campaign end as campaign_id
+        case when ad_platform is not null then utm_campaign end as campaign_id,
+        landing_partition_date,
+        landing_partition,
+        cast('{{ incremental_settings_fingerprint() }}' as {{ dbt.type_string() }})
+            as landing_settings_fingerprint
     from classified
 )
 

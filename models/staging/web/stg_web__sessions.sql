@@ -20,7 +20,9 @@ final as (
         click_id,
         click_id_type,
         utm_source is not null as has_utms,
-        click_id is not null and click_id_type is not null as has_typed_click_id
+        click_id is not null and click_id_type is not null as has_typed_click_id,
+        landing_partition_date,
+        landing_partition
     from checked_rows
 )
 
