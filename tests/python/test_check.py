@@ -388,6 +388,23 @@ BROKEN_MARTS: dict[str, tuple[str, str]] = {
         "(select min(lead_id) from marts.fct_attribution)",
         "accepted_values_fct_attribution_attribution_model__first_touch__last_touch__linear__position_based__time_decay__last_non_direct__markov",
     ),
+    "plan_metric_unknown": (
+        "update marts.mart_plan_vs_actual set metric = 'roas' where metric = 'leads'",
+        "accepted_values_mart_plan_vs_actual_metric__ad_spend__marketing_cost__leads__cpl__cr2"
+        "__new_customers__cac__new_mrr__revenue__mrr__customer_churn_rate",
+    ),
+    "kpi_null_metric": (
+        "update marts.mart_cmo_kpis_monthly set revenue = null "
+        "where month = (select min(month) from marts.mart_cmo_kpis_monthly)",
+        "not_null_columns_mart_cmo_kpis_monthly_ad_spend__marketing_cost__sessions__leads"
+        "__new_customers__revenue__mrr__new_mrr__expansion_mrr__reactivation_mrr"
+        "__contraction_mrr__churned_mrr__active_customers__previous_mrr__churned_customers",
+    ),
+    "rep_rate_above_1": (
+        "update marts.mart_sales_reps_monthly set cr2 = 2 where owner_id = "
+        "(select min(owner_id) from marts.mart_sales_reps_monthly)",
+        "mart_sales_reps_monthly_shares_within_0_1",
+    ),
     "journey_duplicate": (
         "insert into marts.fct_customer_journeys "
         "select * from marts.fct_customer_journeys order by lead_id limit 2",
