@@ -16,17 +16,7 @@ with
 
 sessions as (
     select * from {{ ref('stg_web__sessions') }}
-    {%- if is_incremental() %}
-        where landing_partition_date >= (
-            select
-                {{ dbt.dateadd(
-                    'day',
-                    -(var('restatement_window_days') | int),
-                    "coalesce(max(landing_partition_date), cast('1900-01-01' as date))",
-                ) }}
-            from {{ this }}
-        )
-    {%- endif %}
+    {{ replaced_days_filter('landing_partition_date') }}
 ),
 
 traffic as (
