@@ -141,7 +141,7 @@ test: setup generate build check lint pytest conformance
 test-fast: export FULLFUNNEL_TEST_DEMO_WAREHOUSE := $(abspath $(FULLFUNNEL_DUCKDB_PATH))
 test-fast: setup generate build lint
 	@echo "==> pytest without the Spark tests"
-	$(BIN)/pytest -k "not spark"
+	$(BIN)/pytest -k "not spark" --numprocesses 2 --dist loadscope
 
 # Spark (dbt-spark, session mode, Java 17): the same project on target `spark`.
 export FULLFUNNEL_SPARK_DIR ?= warehouse/spark

@@ -11,6 +11,14 @@
     rule it breaks. Among the rows that pass, the last row of a
     key in the file is kept and the earlier ones get `superseded`.
 
+    Incremental tables (contract `incremental_by`) re-check on an incremental run only the
+    days within var restatement_window_days of the latest day they hold, and rows whose day
+    cannot be read. Before any value is parsed, a prefilter on the dating column's text skips
+    the rows whose text starts with a day (YYYY-MM-DD) more than one day before the window:
+    a timestamp's UTC day is within a day of the day it is written with, and a row whose
+    text cannot be parsed keeps the partition of that written day (landing_day_partition),
+    so no skipped row belongs to a partition the run replaces.
+
     Output columns: landing_row_number, quarantine_rule, raw_row (JSON of the row as read,
     quarantined rows only), every contract column under its own name (typed), and for tables
     with money: fx_rate_to_reporting (units of the reporting currency per unit of the row's
@@ -31,6 +39,7 @@
         {%- set found.column = c -%}
     {%- endfor -%}
     {%- set partition_column = found.column -%}
+    {%- set first_replaced_day = landing_first_replaced_day() if partition_column and is_incremental() else none -%}
     {%- set dated_type = [] -%}
     {%- for c in columns if fx and c.name == fx.dated_by -%}
         {%- do dated_type.append(c.type) -%}
@@ -102,6 +111,9 @@ trimmed as (
         {{ trim_blank(q(c.name)) }} as {{ q(c.name ~ "__text") }}{{ "," if not loop.last }}
         {%- endfor %}
     from landing
+    {%- if partition_column and is_incremental() %}
+    {{ landing_day_prefilter(q(partition_column.name), first_replaced_day) }}
+    {%- endif %}
 ),
 
 parsed as (
@@ -118,7 +130,11 @@ parsed as (
 partitioned as (
     select
         *,
-        {{ utc_date_of(q(partition_column.name), partition_column.type) }} as landing_partition_date
+        {{ utc_date_of(q(partition_column.name), partition_column.type) }} as landing_partition_date,
+        {{ landing_day_partition(
+            utc_date_of(q(partition_column.name), partition_column.type),
+            q(partition_column.name ~ "__text"),
+        ) }} as landing_partition
     from parsed
 ),
 
@@ -126,13 +142,8 @@ in_window as (
     select * from partitioned
     {%- if is_incremental() %}
     where
-        landing_partition_date is null
-        or landing_partition_date >= (
-            select {{ dbt.dateadd('day', -(var('restatement_window_days') | int), "coalesce(max(already_built.landing_partition_date), cast('1900-01-01' as date))") }}
-            from {{ this }} as already_built
-            -- a typo'd year (out_of_range) must not move the window past the real days
-            where coalesce(already_built.quarantine_rule, '') not like 'out_of_range:%'
-        )
+        landing_partition = 'unknown'
+        or landing_partition >= '{{ first_replaced_day }}'
     {%- endif %}
 ),
 {%- endif %}
@@ -252,7 +263,7 @@ final as (
         end as raw_row,
         {%- if partition_column %}
         landing_partition_date,
-        coalesce(cast(landing_partition_date as {{ dbt.type_string() }}), 'unknown') as landing_partition,
+        landing_partition,
         cast('{{ landing_settings_fingerprint(table_name) }}' as {{ dbt.type_string() }})
             as landing_settings_fingerprint,
         {%- endif %}

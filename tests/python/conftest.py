@@ -14,6 +14,14 @@ import duckdb
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# A pytest-xdist worker (scripts/pytest_all.sh runs the tests on both cores) has a bare
+# `__main__`, with no `__spec__` and no `__file__`. pyspark's Spark Connect package, which
+# Great Expectations imports when pyspark is installed, takes such a process for a doctest
+# run and exits it. The worker's `__main__` gets the `__file__` a script would have.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "pytest-xdist-worker"
 DBT = Path(sys.executable).parent / "dbt"
 
 

@@ -1,6 +1,7 @@
 """CRM origins may be mapped to organic_search or referral (LANDING.md, "Project seeds"): with
-the channel_group of their name the build is green and each channel is listed once; with
-another group a seed test fails and names the rule."""
+the channel_group of their name the channels and the sessions build green (with every test on
+them and on what they read) and each channel is listed once; with another group a seed test
+fails and names the rule."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def test_organic_search_and_referral_can_be_mapped(small_raw_dir: Path, tmp_path
         "",
     ]
     sessions.to_csv(sessions_csv, index=False)
-    result = run_dbt(["build"], raw, tmp_path / "work", project_dir=project)
+    # what the seed decides, with every test on it: the channels and the sessions' channel
+    selected = ["--select", "+int_channels", "+int_sessions_classified"]
+    selected += ["--indirect-selection", "cautious"]  # no test that reads another model
+    result = run_dbt(["build", *selected], raw, tmp_path / "work", project_dir=project)
     assert result.returncode == 0, result.output[-4000:]
     channels = result.query(
         "select channel, channel_group, count(*) over (partition by channel) "

@@ -30,7 +30,15 @@ def test_owners_on_won_leads_only_and_early_deals_warn(small_raw_dir: Path, tmp_
     )
     deals.to_csv(raw / "crm/deals.csv", index=False)
 
-    result = run_dbt(["build"], raw, tmp_path / "work", extra_vars={"quarantine_max_share": 1.0})
+    # the coverage model, what it reads, and the tests on those alone; build_metadata names
+    # the build, whose test results the gate then reads
+    selected = ["--select", "+crm_coverage", "build_metadata", "--indirect-selection", "cautious"]
+    result = run_dbt(
+        ["build", *selected],
+        raw,
+        tmp_path / "work",
+        extra_vars={"quarantine_max_share": 1.0},
+    )
     assert result.returncode == 0, result.output[-3000:]
     assert "WARN 1 crm_coverage_most_valid_leads_have_an_owner" in result.output
     assert "WARN 1 crm_coverage_no_deal_closes_before_its_lead" in result.output

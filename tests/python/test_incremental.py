@@ -4,7 +4,9 @@ the final data (issue: serving BI tools and the scheduled refresh)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import duckdb
@@ -22,10 +24,15 @@ RESTATED_SPEND = {
 }
 
 
-def _write_batch(full: Path, out: Path, cutoff: str, restate: tuple[str, str] | None) -> None:
-    """Every landing file cut at `cutoff` (rows dated before it, and rows whose date is not a
-    date, which a loader would deliver at once); with `restate`, ad rows of the days in
-    [start, end) are delivered again at the end of the file with 10% more spend."""
+def _write_batch(
+    full: Path, out: Path, cutoffs: list[str], restate: tuple[str, str] | None
+) -> None:
+    """Every landing file as delivered up to the last of `cutoffs`: rows dated before it, and
+    rows whose date is not a date (which a loader delivers at once, with the first batch).
+    Files grow by appending, as append-only sources do: the rows of each earlier cutoff come
+    first, in the same order as in that batch's file, then the rows new in this one. With
+    `restate`, ad rows of the days in [start, end) are delivered again at the end of the
+    file with 10% more spend."""
     con = duckdb.connect()
     for path in sorted(full.rglob("*.csv")):
         rel = path.relative_to(full).as_posix()
@@ -33,11 +40,15 @@ def _write_batch(full: Path, out: Path, cutoff: str, restate: tuple[str, str] | 
         target.parent.mkdir(parents=True, exist_ok=True)
         scan = f"read_csv('{path}', all_varchar = true, header = true)"
         column = DATED_BY.get(rel)
-        keep = (
-            f"not regexp_matches(coalesce(\"{column}\", ''), '^\\s*20') "
-            f"or \"{column}\" < '{cutoff}'"
-        )
-        query = f"select * from {scan}" + (f" where {keep}" if column else "")
+        batch = "0"  # a file without a dating column is delivered whole
+        if column:
+            undated = f"not regexp_matches(coalesce(\"{column}\", ''), '^\\s*20')"
+            delivered = " ".join(
+                f"when \"{column}\" < '{cutoff}' then {number}"
+                for number, cutoff in enumerate(cutoffs)
+            )
+            batch = f"case when {undated} then 0 {delivered} end"
+        rows = f"select *, {batch} as _batch, row_number() over () as _row from {scan}"
         if restate and rel in RESTATED_SPEND:
             day, spend = RESTATED_SPEND[rel]
             cols = [d[0] for d in con.execute(f"select * from {scan} limit 0").description]
@@ -47,10 +58,14 @@ def _write_batch(full: Path, out: Path, cutoff: str, restate: tuple[str, str] | 
                 else f'"{c}"'
                 for c in cols
             )
-            query += (
-                f" union all select {restated} from {scan} "
-                f"where \"{day}\" >= '{restate[0]}' and \"{day}\" < '{restate[1]}'"
+            rows += (
+                f" union all select {restated}, {len(cutoffs)}, row_number() over () "
+                f"from {scan} where \"{day}\" >= '{restate[0]}' and \"{day}\" < '{restate[1]}'"
             )
+        query = (
+            f"select * exclude (_batch, _row) from ({rows}) "
+            "where _batch is not null order by _batch, _row"
+        )
         con.execute(f"copy ({query}) to '{target}' (header, delimiter ',')")
     con.close()
 
@@ -62,16 +77,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, DbtResu
     full = tmp_path_factory.mktemp("raw_full")
     generate(full, seed=11, scale=0.1, progress=lambda _msg: None)
     batches = []
-    for n, (cutoff, restate) in enumerate(
-        [
-            ("2026-03-01", None),
-            ("2026-07-01", None),
-            ("2100-01-01", ("2026-06-05", "2026-07-01")),  # restates days loaded by batch 2
-        ],
-        start=1,
-    ):
+    cutoffs = ["2026-03-01", "2026-07-01", "2100-01-01"]
+    restated = [None, None, ("2026-06-05", "2026-07-01")]  # batch 3 restates days of batch 2
+    for n, restate in enumerate(restated, start=1):
         batch = tmp_path_factory.mktemp(f"batch{n}")
-        _write_batch(full, batch, cutoff, restate)
+        _write_batch(full, batch, cutoffs[:n], restate)
         batches.append(batch)
 
     incremental_dir = tmp_path_factory.mktemp("incremental")
@@ -161,3 +171,35 @@ def test_restated_days_replace_the_earlier_delivery(builds) -> None:
     assert _rows(incremental, quarantine, ("landing_row_number", "loaded_at")) == _rows(
         full, quarantine, ("landing_row_number", "loaded_at")
     )
+
+
+def test_unparseable_days_keep_the_day_they_are_written_with(builds) -> None:
+    """A started_at that does not parse stays in the partition of the day it is written with
+    (`2025-13-45T99:00:00Z`: a day before every replaced one, which the incremental runs skip
+    before parsing) or, with no day in front, in `unknown` (re-read by every run); either
+    way it is still quarantined after two incremental runs, as in the full refresh."""
+    incremental, full = builds
+    query = (
+        "select landing_partition, count(*) from staging.base_web__sessions "
+        "where quarantine_rule = 'unparseable:started_at' group by 1 order by 1"
+    )
+    partitions = dict(incremental.query(query))
+    assert partitions == dict(full.query(query))
+    assert partitions.get("2025-13-45", 0) > 0
+    assert partitions.get("unknown", 0) > 0
+    assert set(partitions) == {"2025-13-45", "unknown"}
+
+
+def test_the_window_is_applied_to_the_text_before_parsing(builds) -> None:
+    """The last incremental run drops, before trimming or parsing, the sessions written with a
+    day before the day before the first one it replaces (restatement_window_days, 35, before
+    the latest day held): a prefilter on the text as read, with the day as a constant."""
+    incremental, _full = builds
+    compiled = incremental.target_dir / "compiled/fullfunnel/models/staging/web/base"
+    sql = (compiled / "base_web__sessions.sql").read_text("utf-8")
+    (first,) = re.findall(r"landing_partition >= '(\d{4}-\d{2}-\d{2})'", sql)
+    first_day = dt.date.fromisoformat(first)
+    # the second batch holds the days before 2026-07-01 (as written: UTC may be a day later)
+    assert first_day + dt.timedelta(days=35) in (dt.date(2026, 6, 30), dt.date(2026, 7, 1))
+    day_before = (first_day - dt.timedelta(days=1)).isoformat()
+    assert f"""where not coalesce(\n        left("started_at", 10) < '{day_before}'""" in sql
