@@ -209,9 +209,7 @@ checked as (
     left join fx_rates
         on
             format_checked.format_rule is null
-            and {{ row_currency }} = fx_rates.currency
-            and {{ row_date }} >= fx_rates.valid_from_date
-            and ({{ row_date }} < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
+            and {{ fx_rate_in_force(row_currency, row_date) }}
     {%- endif %}
 ),
 

@@ -9,7 +9,9 @@
         {{ return(requested) }}
     {%- endif -%}
     {%- set reason = landing_full_refresh_reason() -%}
-    {%- if reason and not model.get('fullfunnel_full_refresh_logged') -%}
+    {#- said once, by the materialization (the node is compiled by then; is_incremental() also
+        asks while the SQL is rendered, and again in the post-hook) -#}
+    {%- if reason and model.get('compiled_code') and not model.get('fullfunnel_full_refresh_logged') -%}
         {%- do log(model.name ~ ": rebuilt in full, " ~ reason, info=true) -%}
         {%- do model.update({'fullfunnel_full_refresh_logged': true}) -%}
     {%- endif -%}
@@ -53,10 +55,7 @@
             select count(*)
             from {{ existing }} as kept
             left join {{ ref('stg_finance__fx_rates') }} as fx_rates
-                on
-                    kept.{{ q(fx.currency) }} = fx_rates.currency
-                    and {{ row_date }} >= fx_rates.valid_from_date
-                    and ({{ row_date }} < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
+                on {{ fx_rate_in_force('kept.' ~ q(fx.currency), row_date) }}
             where
                 kept.fx_rate_to_reporting is not null
                 and kept.fx_rate_to_reporting <> case

@@ -354,6 +354,11 @@ def test_landing_warning_does_not_fail(small_raw_dir: Path, demo_build, tmp_path
 # A broken mart, and the dbt test that must fail (critical) in the gate for it: the gate
 # shows dbt's test results, it does not recompute them.
 BROKEN_MARTS: dict[str, tuple[str, str]] = {
+    "quarantine_rule_misspelt": (
+        "update quality.quarantine set rule = 'mising:session_id' "
+        "where source_table = 'sessions' and rule like 'unparseable:%'",
+        "assert_quarantine_rules_name_a_check_and_a_column",
+    ),
     "spend_not_staged": (
         "update marts.fct_ad_spend_daily set spend = spend * 1.1, "
         "spend_original = spend_original * 1.1 where ad_platform = 'meta_ads'",

@@ -46,10 +46,7 @@ final as (
         end as amount
     from open_deals
     left join fx_rates
-        on
-            open_deals.currency = fx_rates.currency
-            and open_deals.created_date >= fx_rates.valid_from_date
-            and (open_deals.created_date < fx_rates.valid_until_date or fx_rates.valid_until_date is null)
+        on {{ fx_rate_in_force('open_deals.currency', 'open_deals.created_date') }}
 )
 
 select * from final
