@@ -1,5 +1,5 @@
 {#- What the rows of an incremental model downstream of the base_ tables were computed with,
-    as an md5: the landing settings fingerprint of the landing tables it reads (which changes
+    as an md5: the checksum of the model's SQL file, the landing settings fingerprint of the landing tables it reads (which changes
     when their contract or a var that decides their rows changes, and they rebuild in full),
     the checksum of the seeds it joins (e.g. channel_mapping) and the vars that decide its
     rows. The model lists them in its config:
@@ -8,7 +8,10 @@
     is rebuilt in full (should_full_refresh). -#}
 {% macro incremental_settings_fingerprint() %}
     {%- set inputs = (config.get('meta') or {}).get('incremental_inputs') or {} -%}
-    {%- set parts = {'landing_tables': {}, 'seeds': {}, 'vars': {}} -%}
+    {%- set parts = {
+        'sql': model.checksum.checksum if execute else none,
+        'landing_tables': {}, 'seeds': {}, 'vars': {},
+    } -%}
     {%- for name in inputs.get('landing_tables', []) -%}
         {%- do parts.landing_tables.update({name: landing_settings_fingerprint(name)}) -%}
     {%- endfor -%}

@@ -1,11 +1,13 @@
 {#- dbt's should_full_refresh() (--full-refresh, or the model's full_refresh config), and for
     the tables incremental by landing day (the base_ tables and the models downstream that
-    replace the same days) one more reason: the days they keep were computed with something
+    replace the same days) or by lead day (incremental_by_lead_day_config) one more reason: the days they keep were computed with something
     that has changed since (landing_full_refresh_reason). The table is then rebuilt in full,
     by itself, with a line in the log that says why. -#}
 {% macro should_full_refresh() %}
     {%- set requested = dbt.should_full_refresh() -%}
-    {%- if requested or not execute or config.get('unique_key') != 'landing_partition' -%}
+    {%- set replaced_by_day = config.get('unique_key') == 'landing_partition'
+        or ((config.get('meta') or {}).get('incremental_inputs') is not none) -%}
+    {%- if requested or not execute or not replaced_by_day -%}
         {{ return(requested) }}
     {%- endif -%}
     {%- set reason = landing_full_refresh_reason() -%}
@@ -39,7 +41,7 @@
     {%- set stored = run_query(
         'select landing_settings_fingerprint from ' ~ existing ~ ' limit 1').columns[0].values() -%}
     {%- if stored and stored[0] != expected_settings_fingerprint() -%}
-        {{ return('a landing contract, a seed or a var that decides its rows (reporting_currency, '
+        {{ return('its SQL, a landing contract, a seed or a var that decides its rows (reporting_currency, '
             ~ 'earliest_event_date, latest_event_date, a closed list, channel_mapping, ...) '
             ~ 'changed since it was built') }}
     {%- endif -%}

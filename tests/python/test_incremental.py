@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -15,30 +16,91 @@ from fullfunnel.contract import load_contract
 
 from .conftest import DbtResult, run_dbt
 
+
+def _shifted(column: str, days: int) -> str:
+    """`column` (an ISO timestamp as text, its offset dropped) `days` later, as ISO text."""
+    return (
+        f'strftime(cast(left("{column}", 19) as timestamp) + interval {days} day, '
+        "'%Y-%m-%dT%H:%M:%SZ')"
+    )
+
+
+REMOVAL_EFFECTS = (
+    "select channel, removal_effect from intermediate.int_markov_removal_effects order by 1"
+)
+
 # the dating column of each landing file (contract/landing.yml): batches cut every file at a day
 DATED_BY = {f"{t.file}.csv": t.dated_by for t in load_contract().tables if t.dated_by}
-RESTATED_SPEND = {
-    "ads/google_ads__campaign_stats.csv": ("date", "cost_micros"),
-    "ads/meta_ads__ads_insights.csv": ("date_start", "spend"),
-    "ads/yandex_direct__campaign_report.csv": ("Date", "Cost"),
+# Late deliveries of the last batch, appended to the end of a file as an append-only export
+# delivers them: file -> [(which rows of the full file, {column: new value as SQL})]. A row
+# that keeps its key supersedes the earlier one (LANDING.md, "Repeated keys").
+LATE_ROWS = {
+    # ad days of the second batch restated with 10% more spend
+    **{
+        rel: [
+            (
+                f"\"{day}\" >= '2026-06-05' and \"{day}\" < '2026-07-01'",
+                {spend: f'cast(round(try_cast("{spend}" as double) * 1.1) as varchar)'},
+            )
+        ]
+        for rel, (day, spend) in {
+            "ads/google_ads__campaign_stats.csv": ("date", "cost_micros"),
+            "ads/meta_ads__ads_insights.csv": ("date_start", "spend"),
+            "ads/yandex_direct__campaign_report.csv": ("Date", "Cost"),
+        }.items()
+    },
+    # paid invoices of early June turn void (a late status change of a month long built)
+    "billing/invoices.csv": [
+        (
+            "issued_at >= '2026-06-01' and issued_at < '2026-06-10' and status = 'paid'",
+            {"status": "'void'", "paid_at": "null"},
+        )
+    ],
+    "crm/leads.csv": [
+        # three leads of the first batch lose their visitor_id in the CRM: their old lead
+        # days are recomputed, far before the days the sessions replace
+        (
+            "lead_id in (select lead_id from scan where created_at < '2026-02-01' "
+            "and visitor_id is not null order by lead_id limit 3)",
+            {"visitor_id": "null"},
+        ),
+        # copies of leads of late June arriving 10 days later (inside lead_dedup_days, 30)
+        # and of early May arriving 70 days later (outside it), both in the last batch
+        (
+            "created_at >= '2026-06-20' and created_at < '2026-06-21' "
+            "and try_cast(left(created_at, 19) as timestamp) is not null",
+            {
+                "lead_id": "lead_id || '-dup-in'",
+                "created_at": _shifted("created_at", 10),
+            },
+        ),
+        (
+            "created_at >= '2026-05-01' and created_at < '2026-05-02' "
+            "and try_cast(left(created_at, 19) as timestamp) is not null",
+            {
+                "lead_id": "lead_id || '-dup-out'",
+                "created_at": _shifted("created_at", 70),
+            },
+        ),
+    ],
 }
 
 
-def _write_batch(
-    full: Path, out: Path, cutoffs: list[str], restate: tuple[str, str] | None
-) -> None:
+def _write_batch(full: Path, out: Path, cutoffs: list[str], late: bool) -> None:
     """Every landing file as delivered up to the last of `cutoffs`: rows dated before it, and
     rows whose date is not a date (which a loader delivers at once, with the first batch).
     Files grow by appending, as append-only sources do: the rows of each earlier cutoff come
     first, in the same order as in that batch's file, then the rows new in this one. With
-    `restate`, ad rows of the days in [start, end) are delivered again at the end of the
-    file with 10% more spend."""
+    `late`, the rows of LATE_ROWS follow at the end of their file."""
     con = duckdb.connect()
     for path in sorted(full.rglob("*.csv")):
         rel = path.relative_to(full).as_posix()
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        scan = f"read_csv('{path}', all_varchar = true, header = true)"
+        con.execute(
+            f"create or replace temp view scan as "
+            f"select * from read_csv('{path}', all_varchar = true, header = true)"
+        )
         column = DATED_BY.get(rel)
         batch = "0"  # a file without a dating column is delivered whole
         if column:
@@ -48,19 +110,16 @@ def _write_batch(
                 for number, cutoff in enumerate(cutoffs)
             )
             batch = f"case when {undated} then 0 {delivered} end"
-        rows = f"select *, {batch} as _batch, row_number() over () as _row from {scan}"
-        if restate and rel in RESTATED_SPEND:
-            day, spend = RESTATED_SPEND[rel]
-            cols = [d[0] for d in con.execute(f"select * from {scan} limit 0").description]
-            restated = ", ".join(
-                f'cast(round(try_cast("{c}" as double) * 1.1) as varchar) as "{c}"'
-                if c == spend
-                else f'"{c}"'
-                for c in cols
+        rows = f"select *, {batch} as _batch, row_number() over () as _row from scan"
+        columns = [d[0] for d in con.execute("select * from scan limit 0").description]
+        for n, (where, changed) in enumerate(LATE_ROWS.get(rel, []) if late else []):
+            values = ", ".join(
+                f'cast({changed[c]} as varchar) as "{c}"' if c in changed else f'"{c}"'
+                for c in columns
             )
             rows += (
-                f" union all select {restated}, {len(cutoffs)}, row_number() over () "
-                f"from {scan} where \"{day}\" >= '{restate[0]}' and \"{day}\" < '{restate[1]}'"
+                f" union all select {values}, {len(cutoffs) + n}, row_number() over () "
+                f"from scan where {where}"
             )
         query = (
             f"select * exclude (_batch, _row) from ({rows}) "
@@ -70,18 +129,27 @@ def _write_batch(
     con.close()
 
 
+@dataclass(frozen=True)
+class Builds:
+    """The warehouse after the incremental runs, the full refresh over the last batch, and the
+    Markov removal effects before the last incremental run."""
+
+    incremental: DbtResult
+    full: DbtResult
+    removal_effects_before_last_batch: list[tuple]
+
+
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, DbtResult]:
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     from fullfunnel.generate import generate
 
     full = tmp_path_factory.mktemp("raw_full")
     generate(full, seed=11, scale=0.1, progress=lambda _msg: None)
     batches = []
     cutoffs = ["2026-03-01", "2026-07-01", "2100-01-01"]
-    restated = [None, None, ("2026-06-05", "2026-07-01")]  # batch 3 restates days of batch 2
-    for n, restate in enumerate(restated, start=1):
+    for n in range(1, len(cutoffs) + 1):  # the last batch brings the late rows
         batch = tmp_path_factory.mktemp(f"batch{n}")
-        _write_batch(full, batch, cutoffs[:n], restate)
+        _write_batch(full, batch, cutoffs[:n], late=n == len(cutoffs))
         batches.append(batch)
 
     incremental_dir = tmp_path_factory.mktemp("incremental")
@@ -89,14 +157,16 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, DbtResu
     first = run_dbt(["build", "--full-refresh", *no_tests], batches[0], incremental_dir)
     assert first.returncode == 0, first.output[-3000:]
     for batch in batches[1:]:
+        removal_effects = first.query(REMOVAL_EFFECTS)
         step = run_dbt(["run"], batch, incremental_dir)
         assert step.returncode == 0, step.output[-3000:]
         assert "incremental model" in step.output
+        assert "rebuilt in full" not in step.output
     full_build = run_dbt(
         ["build", "--full-refresh", *no_tests], batches[-1], tmp_path_factory.mktemp("full")
     )
     assert full_build.returncode == 0, full_build.output[-3000:]
-    return step, full_build
+    return Builds(step, full_build, removal_effects)
 
 
 def _relations(result: DbtResult, schema: str) -> list[str]:
@@ -128,28 +198,38 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+# when the run that wrote a row started, and what it had read: they differ between the runs
+RUN_COLUMNS = ("written_at", "upstream_written_through")
+
+
 def _incremental_downstream(result: DbtResult) -> list[str]:
-    """The incremental tables after staging: those replaced by landing day."""
+    """The incremental tables after staging: those replaced by landing day or by lead day
+    (every row carries the settings it was computed with)."""
     return [
         f"intermediate.{r[0]}"
         for r in result.query(
-            "select table_name from information_schema.columns "
-            "where table_schema = 'intermediate' and column_name = 'landing_partition' order by 1"
+            "select table_name from information_schema.columns where table_schema = "
+            "'intermediate' and column_name = 'landing_settings_fingerprint' order by 1"
         )
     ]
 
 
 def test_incremental_runs_equal_a_full_refresh(builds) -> None:
     """Every mart, and every incremental table downstream of staging, holds the same rows."""
-    incremental, full = builds
+    incremental, full = builds.incremental, builds.full
     marts = _relations(full, "marts")
     assert len(marts) >= 10
     assert _relations(incremental, "marts") == marts
     downstream = _incremental_downstream(full)
-    assert "intermediate.int_sessions_classified" in downstream
+    assert {
+        "intermediate.int_sessions_classified",
+        "intermediate.int_touchpoints_collected",
+        "intermediate.int_touchpoints_credited",
+    } <= set(downstream)
     assert _incremental_downstream(incremental) == downstream
     for relation in [f"marts.{m}" for m in marts] + downstream:
-        got, expected = _rows(incremental, relation), _rows(full, relation)
+        got = _rows(incremental, relation, RUN_COLUMNS)
+        expected = _rows(full, relation, RUN_COLUMNS)
         assert len(got) == len(expected), relation
         for row_got, row_expected in zip(got, expected, strict=True):
             assert all(_same(a, b) for a, b in zip(row_got, row_expected, strict=True)), (
@@ -159,8 +239,56 @@ def test_incremental_runs_equal_a_full_refresh(builds) -> None:
             )
 
 
+def test_the_last_run_replaced_only_the_lead_days_that_changed(builds) -> None:
+    """The last incremental run rewrote the touchpoints of the lead days its sessions reach
+    and of the leads edited in the CRM, and kept the other days as the earlier runs wrote
+    them; it rewrote every markov credit (its removal effects changed with the new paths)."""
+    incremental = builds.incremental
+    days = incremental.query(
+        "select distinct lead_created_day from intermediate.int_touchpoints_collected "
+        "where written_at = (select max(written_at) from intermediate.int_touchpoints_collected) "
+        "order by 1"
+    )
+    # the sessions' window starts 35 days before the latest day held (late June): the days
+    # before May were rewritten only for the three edited leads (January), at most 3 days
+    old_days = [d for (d,) in days if d < dt.date(2026, 5, 1)]
+    assert 1 <= len(old_days) <= 3 and max(old_days) < dt.date(2026, 2, 1), old_days
+    assert len(days) - len(old_days) >= 30
+    runs = incremental.query(
+        "select count(distinct written_at) from intermediate.int_touchpoints_collected"
+    )
+    assert runs == [(3,)]
+    last_run = incremental.query(
+        "select attribution_model, count(*) filter (where written_at < latest), count(*) "
+        "from intermediate.int_touchpoints_credited, "
+        "(select max(written_at) as latest from intermediate.int_touchpoints_credited) "
+        "group by 1 order by 1"
+    )
+    kept = {model: older for model, older, _total in last_run}
+    assert kept["markov"] == 0
+    assert all(older > 0 for model, older in kept.items() if model != "markov"), kept
+    effects_after = incremental.query(REMOVAL_EFFECTS)
+    assert effects_after != builds.removal_effects_before_last_batch
+
+
+def test_late_leads_are_deduplicated_within_the_window_only(builds) -> None:
+    """Copies of leads arriving in the last batch 10 days after the original (inside
+    lead_dedup_days) are duplicates of it; those arriving 70 days later (outside) are not."""
+    incremental = builds.incremental
+    copies = incremental.query(
+        "select split_part(lead_id, '-dup-', 2), invalid_reason, duplicate_of_lead_id, "
+        "replace(replace(lead_id, '-dup-in', ''), '-dup-out', '') as original "
+        "from marts.fct_leads where lead_id like '%-dup-%'"
+    )
+    inside = [c for c in copies if c[0] == "in"]
+    outside = [c for c in copies if c[0] == "out"]
+    assert inside and outside
+    assert any(c[1] == "duplicate" and c[2] == c[3] for c in inside), inside
+    assert all(c[2] != c[3] for c in outside), outside
+
+
 def test_restated_days_replace_the_earlier_delivery(builds) -> None:
-    incremental, full = builds
+    incremental, full = builds.incremental, builds.full
     for result in (incremental, full):
         superseded = result.query(
             "select count(*) from quality.quarantine where rule = 'superseded' "
@@ -178,7 +306,7 @@ def test_unparseable_days_keep_the_day_they_are_written_with(builds) -> None:
     (`2025-13-45T99:00:00Z`: a day before every replaced one, which the incremental runs skip
     before parsing) or, with no day in front, in `unknown` (re-read by every run); either
     way it is still quarantined after two incremental runs, as in the full refresh."""
-    incremental, full = builds
+    incremental, full = builds.incremental, builds.full
     query = (
         "select landing_partition, count(*) from staging.base_web__sessions "
         "where quarantine_rule = 'unparseable:started_at' group by 1 order by 1"
@@ -194,7 +322,7 @@ def test_the_window_is_applied_to_the_text_before_parsing(builds) -> None:
     """The last incremental run drops, before trimming or parsing, the sessions written with a
     day before the day before the first one it replaces (restatement_window_days, 35, before
     the latest day held): a prefilter on the text as read, with the day as a constant."""
-    incremental, _full = builds
+    incremental = builds.incremental
     compiled = incremental.target_dir / "compiled/fullfunnel/models/staging/web/base"
     sql = (compiled / "base_web__sessions.sql").read_text("utf-8")
     (first,) = re.findall(r"landing_partition >= '(\d{4}-\d{2}-\d{2})'", sql)

@@ -91,7 +91,7 @@ def test_a_changed_setting_rebuilds_the_base_tables_in_full(
     changed = run_dbt(select, small_raw_dir, work, extra_vars=later)
     assert changed.returncode == 0, changed.output[-3000:]
     for table in ("base_web__sessions", "base_crm__activities"):
-        said = f"{table}: rebuilt in full, a landing contract, a seed or a var"
+        said = f"{table}: rebuilt in full, its SQL, a landing contract, a seed or a var"
         assert changed.output.count(said) == 1  # once, however often dbt asks
     fresh = run_dbt([*select, "--full-refresh"], small_raw_dir, tmp_path / "fresh", later)
     assert fresh.returncode == 0

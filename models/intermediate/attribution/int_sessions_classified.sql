@@ -66,6 +66,7 @@ final as (
         case when ad_platform is not null then utm_campaign end as campaign_id,
         landing_partition_date,
         landing_partition,
+        {{ run_written_at() }} as written_at,
         cast('{{ incremental_settings_fingerprint() }}' as {{ dbt.type_string() }})
             as landing_settings_fingerprint
     from classified
