@@ -18,7 +18,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         meta=meta,
-        pre_hook=["{{ delete_replaced_lead_days(" ~ replaced_days ~ "(), "
+        pre_hook=["{{ delete_replaced_lead_days(" ~ replaced_days ~ ", "
             ~ tojson(always_replaced) ~ ") }}"],
     ) }}
 {% endmacro %}
@@ -166,21 +166,36 @@
     {{ return({'from': first_day, 'days': run_query(lead_days_sql).columns[0].values() | map('string') | list}) }}
 {% endmacro %}
 
-{#- The lead days an incremental run of int_touchpoints_credited replaces (besides every
-    markov row, whose credit depends on every path): those of the touchpoints written since
-    its last run, and those no touchpoint holds any more. -#}
-{% macro credited_days_to_replace() %}
+{#- The lead days an incremental run of a model that follows `upstream` (another model
+    incremental by lead day: int_touchpoints_credited follows int_touchpoints_collected,
+    fct_attribution follows int_touchpoints_credited) replaces: those of the upstream rows
+    written since its last run, and those the upstream holds no more. `rows` (a predicate)
+    leaves out the upstream rows every run rewrites and the model replaces anyway (the
+    markov credits). -#}
+{% macro changed_lead_days(upstream, rows='1 = 1') %}
     {%- if not execute or not is_incremental() -%}
         {{ return({'from': none, 'days': []}) }}
     {%- endif -%}
-    {%- set touchpoints = ref('int_touchpoints_collected') -%}
     {%- set written_days = changed_upstream_days(
-        touchpoints, 'select lead_created_day as day from changed_upstream') -%}
+        upstream, 'select lead_created_day as day from changed_upstream where ' ~ rows) -%}
     {%- set vanished_sql -%}
         select distinct cast(lead_created_day as {{ dbt.type_string() }}) as day from {{ this }}
         except
-        select distinct cast(lead_created_day as {{ dbt.type_string() }}) as day from {{ touchpoints }}
+        select distinct cast(lead_created_day as {{ dbt.type_string() }}) as day from {{ upstream }}
     {%- endset -%}
     {%- set vanished_days = run_query(vanished_sql).columns[0].values() | map('string') | list -%}
     {{ return({'from': none, 'days': (written_days + vanished_days) | unique | sort}) }}
+{% endmacro %}
+
+{#- The lead days an incremental run of int_touchpoints_credited replaces, besides every
+    markov credit: those whose touchpoints changed. -#}
+{% macro credited_days_to_replace() %}
+    {{ return(changed_lead_days(ref('int_touchpoints_collected'))) }}
+{% endmacro %}
+
+{#- The lead days an incremental run of fct_attribution copies again, besides every markov
+    row: those whose rule models' credits changed (every run rewrites the markov credits of
+    every day, which are copied anyway). -#}
+{% macro attribution_days_to_replace() %}
+    {{ return(changed_lead_days(ref('int_touchpoints_credited'), rows="attribution_model <> 'markov'")) }}
 {% endmacro %}

@@ -24,6 +24,8 @@
 {#- Why an incremental table cannot keep the days it holds, or none:
     - it has no landing_settings_fingerprint column (built by an older version);
     - its rows were computed with other settings (expected_settings_fingerprint);
+    - its rows carry a `written_at` later than this run's start (a clock set back, a copied
+      warehouse): the models incremental by lead day find what changed by time;
     - for a base_ table with money, an FX rate of a day it holds changed (a restated or late
       rate): a kept row's fx_rate_to_reporting differs from the rate of its currency on its
       day now. -#}
@@ -44,6 +46,15 @@
         {{ return('its SQL, a landing contract, a seed or a var that decides its rows (reporting_currency, '
             ~ 'earliest_event_date, latest_event_date, a closed list, channel_mapping, ...) '
             ~ 'changed since it was built') }}
+    {%- endif -%}
+    {%- if 'written_at' in columns -%}
+        {%- set ahead = run_query(
+            'select count(*) from ' ~ existing ~ ' where written_at > ' ~ run_written_at()
+        ).columns[0].values()[0] -%}
+        {%- if ahead > 0 -%}
+            {{ return('it holds rows written after this run started (the clock is behind them, '
+                ~ 'so what changed since cannot be told by time)') }}
+        {%- endif -%}
     {%- endif -%}
     {%- set contract = landing_contract() -%}
     {%- set meta = contract.get(model.name.split('__', 1)[-1]) if model.name.startswith('base_') else none -%}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,12 +132,13 @@ def _write_batch(full: Path, out: Path, cutoffs: list[str], late: bool) -> None:
 
 @dataclass(frozen=True)
 class Builds:
-    """The warehouse after the incremental runs, the full refresh over the last batch, and the
-    Markov removal effects before the last incremental run."""
+    """The warehouse after the incremental runs, the full refresh over the last batch, the
+    Markov removal effects before the last incremental run, and the last batch."""
 
     incremental: DbtResult
     full: DbtResult
     removal_effects_before_last_batch: list[tuple]
+    raw_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +168,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
         ["build", "--full-refresh", *no_tests], batches[-1], tmp_path_factory.mktemp("full")
     )
     assert full_build.returncode == 0, full_build.output[-3000:]
-    return Builds(step, full_build, removal_effects)
+    return Builds(step, full_build, removal_effects, batches[-1])
 
 
 def _relations(result: DbtResult, schema: str) -> list[str]:
@@ -242,7 +244,8 @@ def test_incremental_runs_equal_a_full_refresh(builds) -> None:
 def test_the_last_run_replaced_only_the_lead_days_that_changed(builds) -> None:
     """The last incremental run rewrote the touchpoints of the lead days its sessions reach
     and of the leads edited in the CRM, and kept the other days as the earlier runs wrote
-    them; it rewrote every markov credit (its removal effects changed with the new paths)."""
+    them; it rewrote every markov credit (its removal effects changed with the new paths),
+    in the credits and in fct_attribution."""
     incremental = builds.incremental
     days = incremental.query(
         "select distinct lead_created_day from intermediate.int_touchpoints_collected "
@@ -258,15 +261,14 @@ def test_the_last_run_replaced_only_the_lead_days_that_changed(builds) -> None:
         "select count(distinct written_at) from intermediate.int_touchpoints_collected"
     )
     assert runs == [(3,)]
-    last_run = incremental.query(
-        "select attribution_model, count(*) filter (where written_at < latest), count(*) "
-        "from intermediate.int_touchpoints_credited, "
-        "(select max(written_at) as latest from intermediate.int_touchpoints_credited) "
-        "group by 1 order by 1"
-    )
-    kept = {model: older for model, older, _total in last_run}
-    assert kept["markov"] == 0
-    assert all(older > 0 for model, older in kept.items() if model != "markov"), kept
+    for credits in ("intermediate.int_touchpoints_credited", "marts.fct_attribution"):
+        last_run = incremental.query(
+            "select attribution_model, count(*) filter (where written_at < latest) "
+            f"from {credits}, (select max(written_at) as latest from {credits}) group by 1"
+        )
+        kept = dict(last_run)
+        assert kept.pop("markov") == 0, credits
+        assert len(kept) == 6 and all(older > 0 for older in kept.values()), (credits, kept)
     effects_after = incremental.query(REMOVAL_EFFECTS)
     assert effects_after != builds.removal_effects_before_last_batch
 
@@ -331,3 +333,30 @@ def test_the_window_is_applied_to_the_text_before_parsing(builds) -> None:
     assert first_day + dt.timedelta(days=35) in (dt.date(2026, 6, 30), dt.date(2026, 7, 1))
     day_before = (first_day - dt.timedelta(days=1)).isoformat()
     assert f"""where not coalesce(\n        left("started_at", 10) < '{day_before}'""" in sql
+
+
+def test_tests_after_an_incremental_run_check_what_it_wrote(builds, tmp_path: Path) -> None:
+    """After an incremental run, the per-pair attribution tests read the lead x model pairs
+    that run wrote (macros/tests/latest_run_rows.sql): a broken credit the run wrote fails
+    them, one it kept from an earlier run is out of their scope. The same broken credits in a
+    table written by one run only (a full build) both fail."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy2(builds.incremental.db_path, work / "warehouse.duckdb")
+    table = "marts.fct_attribution"
+    broken = (
+        f"update {table} set credit = credit + 0.5 where (lead_id, attribution_model) in "
+        f"(select (lead_id, attribution_model) from {table} where attribution_model = '{{model}}' "
+        "and written_at {cmp} (select max(written_at) from " + table + ") "
+        "order by lead_id limit 1)"
+    )
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute(broken.format(model="markov", cmp="="))  # written by the last run
+        con.execute(broken.format(model="first_touch", cmp="<"))  # kept from an earlier one
+    check = ["test", "--select", "assert_credits_sum_to_one_per_lead_and_model"]
+    scoped = run_dbt(check, builds.raw_dir, work)
+    assert scoped.returncode == 1 and "Got 1 result" in scoped.output, scoped.output[-2000:]
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute(f"update {table} set written_at = timestamp '2000-01-01'")  # one run
+    whole = run_dbt(check, builds.raw_dir, work)
+    assert whole.returncode == 1 and "Got 2 results" in whole.output, whole.output[-2000:]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from .conftest import project_copy, run_dbt
@@ -66,9 +67,11 @@ def test_an_out_of_range_day_does_not_move_the_window(small_raw_dir: Path, tmp_p
 
 
 def _base_rows(result, table: str) -> list[tuple]:
-    return result.query(
-        f"select * exclude (landing_settings_fingerprint) from {table} order by all"
-    )
+    """The table's rows without what differs from run to run: the settings fingerprint and,
+    on the tables that have it, when the run that wrote a row started."""
+    columns = [c[0] for c in result.query(f"describe {table}")]
+    run_columns = [c for c in ("landing_settings_fingerprint", "written_at") if c in columns]
+    return result.query(f"select * exclude ({', '.join(run_columns)}) from {table} order by all")
 
 
 def test_a_changed_setting_rebuilds_the_base_tables_in_full(
@@ -181,3 +184,23 @@ def test_a_changed_channel_setting_rebuilds_the_classified_sessions(
     assert not remapped.query(f"select count(*) from {CLASSIFIED} where channel = 'google_search'")[
         0
     ][0]
+
+
+def test_rows_written_after_the_run_started_rebuild_in_full(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """A table whose rows carry a written_at later than the run's start (a clock set back, a
+    warehouse copied from another machine) cannot tell what changed since by time: it
+    rebuilds in full by itself, and its rows then carry this run's written_at."""
+    work = tmp_path / "work"
+    first = ["build", "--select", "+int_sessions_classified", "--exclude", "resource_type:test"]
+    assert run_dbt(first, small_raw_dir, work).returncode == 0
+    table = "intermediate.int_sessions_classified"
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute(f"update {table} set written_at = timestamp '2999-01-01'")
+    result = run_dbt(["run", "--select", "int_sessions_classified"], small_raw_dir, work)
+    assert result.returncode == 0, result.output[-3000:]
+    said = "int_sessions_classified: rebuilt in full, it holds rows written after this run started"
+    assert said in result.output
+    rewritten = result.query(f"select max(written_at) < timestamp '2999-01-01' from {table}")
+    assert rewritten == [(True,)]

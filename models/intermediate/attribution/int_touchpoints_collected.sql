@@ -13,7 +13,7 @@
         'seeds': ['channel_mapping'],
         'vars': ['attribution_window_days', 'click_id_sources', 'search_engine_domains'],
     }},
-    replaced_days='touchpoint_days_to_replace',
+    replaced_days='touchpoint_days_to_replace()',
 ) }}
 {%- set replaced = touchpoint_days_to_replace() %}
 {%- set replaced_days = ([replaced['from']] if replaced['from'] else []) + replaced['days'] %}

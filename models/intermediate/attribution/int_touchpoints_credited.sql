@@ -7,7 +7,7 @@
     move every lead's markov credit). -#}
 {{ incremental_by_lead_day_config(
     meta={'incremental_inputs': {'vars': ['attribution_half_life_days']}},
-    replaced_days='credited_days_to_replace',
+    replaced_days='credited_days_to_replace()',
     always_replaced="attribution_model = 'markov'",
 ) }}
 {%- set replaced = credited_days_to_replace() %}

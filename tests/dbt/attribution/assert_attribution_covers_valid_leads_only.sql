@@ -1,6 +1,10 @@
--- fct_attribution holds every valid lead under all five attribution models and nothing else
+-- fct_attribution holds every valid lead under all seven attribution models and nothing else
 -- (METRICS.md, "Attribution": invalid leads have no touchpoints), with touchpoints numbered
 -- 1..n under each model. Returns one row per broken lead x model, with the reason.
+-- After an incremental run it checks what that run wrote (macros/tests/latest_run_rows.sql):
+-- the lead x model pairs it wrote, against every valid lead under markov (every run rewrites
+-- them all) and the valid leads of the lead days it wrote under the other models; after a
+-- full build, everything.
 with
 
 leads as (
@@ -8,7 +12,12 @@ leads as (
 ),
 
 attribution as (
-    select * from {{ ref('fct_attribution') }}
+    select * from {{ latest_run_rows(ref('fct_attribution'), ['lead_id', 'attribution_model']) }}
+),
+
+written_days as (
+    select distinct lead_created_day from attribution
+    where attribution_model <> 'markov'
 ),
 
 attribution_models as (
@@ -26,7 +35,12 @@ expected_pairs as (
         attribution_models.attribution_model
     from leads
     cross join attribution_models
-    where leads.is_valid
+    where
+        leads.is_valid
+        and (
+            attribution_models.attribution_model = 'markov'
+            or cast(leads.created_at as date) in (select written_days.lead_created_day from written_days)
+        )
 ),
 
 actual_pairs as (
@@ -63,7 +77,7 @@ unexpected_pairs as (
         case
             when leads.lead_id is null then 'lead not in fct_leads'
             when not leads.is_valid then 'invalid lead has attribution rows'
-            else 'unknown attribution model'
+            else 'unknown attribution model, or a lead day other than its created_at''s'
         end as failure
     from actual_pairs
     left join expected_pairs

@@ -3,9 +3,9 @@
 
     Collects the staged personal values (stg_crm__leads email, normalised phone and full name;
     stg_billing__customers email), then looks for them in every text column of every table
-    model in schema `marts`, found at run time from the graph (so a new mart is covered
-    without editing this test). A personal value leaks when it appears in a mart value as a
-    whole token, compared lower-cased:
+    or incremental model in schema `marts`, found at run time from the graph (so a new mart
+    is covered without editing this test). A personal value leaks when it appears in a mart
+    value as a whole token, compared lower-cased:
     - an email: a match of the email pattern equal to it;
     - a phone: a maximal run of digits equal to its digits, or a phone-like span (digits with
       spaces, dashes, dots, brackets, a leading +) whose digits equal them; a phone inside a
@@ -52,7 +52,7 @@
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model'
         and node.schema == 'marts'
-        and node.config.materialized == 'table' %}
+        and node.config.materialized in ['table', 'incremental'] %}
         {%- set relation = adapter.get_relation(
             database=node.database, schema=node.schema, identifier=node.alias) %}
         {%- if relation is not none %}
