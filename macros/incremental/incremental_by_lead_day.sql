@@ -1,6 +1,6 @@
-{#- Models incremental by lead day (int_touchpoints_collected, int_touchpoints_credited): their
-    rows belong to a valid lead, `lead_created_day` is the UTC date of the lead's created_at,
-    and an incremental run replaces whole lead days. Leads are not append-only (a lead is
+{#- Models incremental by lead day (int_touchpoints_collected, int_touchpoints_credited,
+    fct_attribution): their rows belong to a valid lead, `lead_created_day` is the UTC date of
+    the lead's created_at, and an incremental run replaces whole lead days. Leads are not append-only (a lead is
     edited, becomes a duplicate or is deleted) and sessions arrive late, so the days to replace
     are read from what changed upstream since the table's last run, not from a fixed window:
 

@@ -1,8 +1,10 @@
 """`fullfunnel compare A B`: are two builds' marts identical? A and B are each a warehouse
 (a DuckDB file: its `marts` schema) or a published Parquet folder (`warehouse/parquet`,
 one `<mart>.parquet` each). Rows are compared as multisets (EXCEPT ALL both ways), doubles
-bit for bit, after the same mart names and the same columns and types. Use it to show that
-a change that should not move a number moves none."""
+bit for bit, after the same mart names and the same columns and types. The columns that say
+when a build wrote a row (`written_at`, `upstream_written_through`, on the marts incremental
+by lead day) differ between any two builds and are left out of the rows compared. Use it to
+show that a change that should not move a number moves none."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+# when the build that wrote a row ran (fct_attribution): not a number a change can move
+RUN_COLUMNS = ("written_at", "upstream_written_through")
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,13 @@ def compare_marts(a: Path, b: Path) -> tuple[list[str], list[MartDifference]]:
             if [c[:2] for c in cols_a] != [c[:2] for c in cols_b]:
                 differences.append(MartDifference(mart, "other columns or types"))
                 continue
+            run_columns = [c[0] for c in cols_a if c[0] in RUN_COLUMNS]
+            rows = f"* exclude ({', '.join(run_columns)})" if run_columns else "*"
             only_a, only_b = con.execute(
-                f"select (select count(*) from (from {la} except all from {rb})), "
-                f"(select count(*) from (from {rb} except all from {la}))"
+                f"select (select count(*) from (select {rows} from {la} "
+                f"except all select {rows} from {rb})), "
+                f"(select count(*) from (select {rows} from {rb} "
+                f"except all select {rows} from {la}))"
             ).fetchone()  # type: ignore[misc]
             if only_a or only_b:
                 differences.append(
