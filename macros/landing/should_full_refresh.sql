@@ -10,7 +10,14 @@
     {%- if requested or not execute or not replaced_by_day -%}
         {{ return(requested) }}
     {%- endif -%}
-    {%- set reason = landing_full_refresh_reason() -%}
+    {#- asked several times per run (the model's SQL, the materialization, the hooks): the
+        reason's queries (the FX check joins the whole table) run once per invocation; the
+        answer is kept on the run's graph node, which every rendering context shares -#}
+    {%- set memo = graph.nodes.get(model.unique_id, model) -%}
+    {%- if 'fullfunnel_full_refresh_reason' not in memo -%}
+        {%- do memo.update({'fullfunnel_full_refresh_reason': landing_full_refresh_reason()}) -%}
+    {%- endif -%}
+    {%- set reason = memo['fullfunnel_full_refresh_reason'] -%}
     {#- said once, by the materialization (the node is compiled by then; is_incremental() also
         asks while the SQL is rendered, and again in the post-hook) -#}
     {%- if reason and model.get('compiled_code') and not model.get('fullfunnel_full_refresh_logged') -%}

@@ -7,9 +7,8 @@ with DuckDB from the warehouse folder (`<dir>/warehouse/marts.db/<table>/`), so 
 session is needed. Values compare as: strings, booleans, dates and timestamps equal; numbers
 equal to 1e-9 relative (1e-12 absolute near zero); NULL only equal to NULL.
 
-Also on Spark: an incremental run over the same data leaves the incremental base_ tables as
-they were (insert_overwrite of the re-read day partitions). The landing errors on Spark are
-tested with DuckDB's in test_landing_files.py.
+Incremental runs on Spark equal a full build (test_incremental.py, `..._on_spark`); the
+landing errors on Spark are tested with DuckDB's in test_landing_files.py.
 
 Runs with FULLFUNNEL_SPARK_PARITY=1, which `make test` (and so CI) sets; a bare `pytest` skips
 it. The Spark build needs Java 17 and takes about six minutes on two cores.
@@ -26,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import PROJECT_ROOT, SPARK_TESTS, DbtResult, run_dbt_on, spark_table
+from .conftest import PROJECT_ROOT, SPARK_TESTS, DbtResult, run_dbt_on
 
 pytestmark = pytest.mark.skipif(
     not SPARK_TESTS, reason="Spark parity runs with FULLFUNNEL_SPARK_PARITY=1 (make test)"
@@ -160,56 +159,3 @@ def test_every_public_mart_matches_duckdb(demo_build: DbtResult, spark_work: Pat
     manifest_path = spark_work / "target" / "manifest.json"
     problems = compare_marts(Path(demo_build.db_path), manifest_path, spark_work / "spark")
     assert not problems, "\n".join(problems[:200])
-
-
-def _incremental_models(manifest: dict) -> dict[str, str]:
-    """The incremental models: name -> schema."""
-    return {
-        node["alias"]: node["schema"]
-        for node in sorted(manifest["nodes"].values(), key=lambda n: n["alias"])
-        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
-    }
-
-
-def test_incremental_run_on_spark_keeps_the_incremental_tables(
-    demo_build: DbtResult, spark_work: Path
-) -> None:
-    """A second run of the incremental models over the same files re-reads the restatement
-    window and overwrites its day partitions: every table keeps exactly the rows it had
-    (`written_at`, when the run that wrote a row started, aside)."""
-    manifest = json.loads((spark_work / "target" / "manifest.json").read_text())
-    models = _incremental_models(manifest)
-    assert len(models) == 6 and models["int_sessions_classified"] == "intermediate", models
-    con = duckdb.connect()
-    for model, schema in models.items():
-        con.execute(
-            f"create table before_{model} as select * from "
-            + spark_table(spark_work, schema, model)
-        )
-    result = run_dbt_on(
-        "spark",
-        ["run", "--select", "config.materialized:incremental"],
-        demo_build.raw_dir,  # type: ignore[attr-defined]
-        spark_work,
-    )
-    assert result.returncode == 0, result.output[-6000:]
-    for model, schema in models.items():
-        compiled = next((spark_work / "target" / "run").rglob(f"{model}.sql")).read_text()
-        assert "insert overwrite" in compiled.lower(), f"{model} did not run incrementally"
-        after = spark_table(spark_work, schema, model)
-        columns = [c[0] for c in con.execute(f"describe before_{model}").fetchall()]
-        kept = "* exclude (written_at)" if "written_at" in columns else "*"
-        rows_before, rows_after, differing = con.execute(
-            f"""
-            select
-                (select count(*) from before_{model}),
-                (select count(*) from {after}),
-                (select count(*) from (
-                    (select {kept} from before_{model} except all select {kept} from {after})
-                    union all
-                    (select {kept} from {after} except all select {kept} from before_{model})
-                ))
-            """
-        ).fetchone()
-        assert rows_before > 0, model
-        assert (rows_after, differing) == (rows_before, 0), model
