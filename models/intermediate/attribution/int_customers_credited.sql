@@ -2,6 +2,7 @@
     credits of its lead (customer.crm_deal_id -> deal.lead_id), or of the lead that lead
     duplicates; a customer with no such path, or whose lead is spam or test, is channel
     `unattributed` with credit 1. -#}
+{{ config(materialized='table') }}
 with
 
 customer_leads as (

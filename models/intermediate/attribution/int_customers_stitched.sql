@@ -2,6 +2,7 @@
     -> deal.lead_id -> lead, or the lead that lead duplicates), and, when it does not, why. A
     customer id that appears only on invoices (no billing/customers row) is kept, unattributed,
     so that per-channel money still adds up to the total. -#}
+{{ config(materialized='table') }}
 with
 
 billing_customers as (

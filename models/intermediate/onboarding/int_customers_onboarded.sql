@@ -5,7 +5,7 @@
     started within its first 30 days ([day 0, day 0 + 30 days]), joined with `+` in that
     order, or `none`. Retained at 90 days = MRR > 0 at the end of the month that holds day
     90; that month must be covered (<= as_of_month) for the customer to count as measurable. -#}
-
+{{ config(materialized='table') }}
 with
 
 acquired as (

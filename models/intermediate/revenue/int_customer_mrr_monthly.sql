@@ -1,5 +1,6 @@
 {#- Each customer's MRR at each month end where it is > 0 (METRICS.md, mrr): the invoices
     with period_start <= last day of the month < period_end. -#}
+{{ config(materialized='table') }}
 with
 
 invoices as (

@@ -1,6 +1,7 @@
 {#- One row per billing customer (and per customer id seen only on invoices): first
     payment, lifetime revenue and MRR at as_of_month, and when it churned (the month of its
     latest `churn` movement, if it has no MRR at as_of_month). -#}
+{{ config(materialized='table') }}
 with
 
 stitched as (
