@@ -180,6 +180,7 @@
         upstream, 'select lead_created_day as day from changed_upstream where ' ~ rows) -%}
     {%- set vanished_sql -%}
         select distinct cast(lead_created_day as {{ dbt.type_string() }}) as day from {{ this }}
+        where lead_created_day is not null
         except
         select distinct cast(lead_created_day as {{ dbt.type_string() }}) as day from {{ upstream }}
     {%- endset -%}

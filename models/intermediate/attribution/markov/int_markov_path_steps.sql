@@ -4,8 +4,27 @@
     [last session start - attribution_window_days, last session start], in order, ties by
     session_id (non-converting); a lead's touchpoints are in the same order (time, then
     session_id). Consecutive equal channels merge into one step. Only rows up
-    to as_of_date count; sessions without a visitor_id are on no path. -#}
-{{ config(materialized='table') }}
+    to as_of_date count; sessions without a visitor_id are on no path.
+
+    Incremental by path (macros/incremental/markov_paths_to_replace.sql): a run recomputes
+    the paths of the lead days and visitors whose touchpoints or sessions changed since its
+    last run. It rebuilds in full by itself when its SQL, the sessions' or leads' landing
+    settings, the channel_mapping seed or a var below changed. -#}
+{{ config(
+    materialized=lead_day_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'incremental_inputs': {
+        'landing_tables': ['sessions', 'leads'],
+        'seeds': ['channel_mapping'],
+        'vars': [
+            'attribution_window_days', 'as_of_date', 'reporting_timezone',
+            'click_id_sources', 'search_engine_domains',
+        ],
+    }},
+    post_hook=["{{ delete_replaced_markov_paths() }}"],
+) }}
+{%- set replaced = markov_paths_to_replace() %}
 
 with
 
@@ -15,13 +34,21 @@ as_of as (
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_collected') }}
+    {%- if is_incremental() %}
+        where {{ replaced_lead_days_predicate(
+            'lead_created_day', {'from': none, 'days': replaced['lead_days']}) }}
+    {%- endif %}
+),
+
+leads as (
+    select * from {{ ref('int_leads_deduplicated') }}
 ),
 
 valid_leads as (
     select
         leads.visitor_id,
         leads.created_at
-    from {{ ref('int_leads_deduplicated') }} as leads
+    from leads
     cross join as_of
     where
         leads.is_valid
@@ -33,6 +60,7 @@ sessions as (
         sessions.visitor_id,
         sessions.session_id,
         sessions.started_at,
+        sessions.landing_partition_date,
         sessions.channel
     from {{ ref('int_sessions_classified') }} as sessions
     cross join as_of
@@ -43,12 +71,16 @@ sessions as (
             select 1 from valid_leads
             where valid_leads.visitor_id = sessions.visitor_id
         )
+        {%- if is_incremental() %}
+            and sessions.visitor_id in ({{ markov_visitors_to_replace(replaced, this) }})
+        {%- endif %}
 ),
 
 visitor_sessions as (
     select
         *,
-        max(started_at) over (partition by visitor_id) as last_started_at
+        max(started_at) over (partition by visitor_id) as last_started_at,
+        max(landing_partition_date) over (partition by visitor_id) as last_session_day
     from sessions
 ),
 
@@ -58,8 +90,13 @@ converting_touches as (
         true as is_converting,
         touchpoints.touchpoint_at as touch_at,
         touchpoints.session_id,
-        touchpoints.channel
+        touchpoints.channel,
+        leads.visitor_id,
+        touchpoints.lead_created_day,
+        cast(null as date) as last_session_day
     from touchpoints
+    left join leads
+        on touchpoints.lead_id = leads.lead_id
     cross join as_of
     where {{ reporting_date('touchpoints.lead_created_at') }} <= as_of.as_of_date
 ),
@@ -70,7 +107,10 @@ non_converting_touches as (
         false as is_converting,
         started_at as touch_at,
         session_id,
-        channel
+        channel,
+        visitor_id,
+        cast(null as date) as lead_created_day,
+        last_session_day
     from visitor_sessions
     where
         started_at
@@ -99,7 +139,17 @@ final as (
         row_number() over (
             partition by is_converting, path_id order by touch_at, session_id
         ) as step_number,
-        channel
+        channel,
+        visitor_id,
+        lead_created_day,
+        last_session_day,
+        {{ run_written_at() }} as written_at,
+        greatest(
+            {{ upstream_written_through(ref('int_sessions_classified')) }},
+            {{ upstream_written_through(ref('int_touchpoints_collected')) }}
+        ) as upstream_written_through,
+        cast('{{ incremental_settings_fingerprint() }}' as {{ dbt.type_string() }})
+            as landing_settings_fingerprint
     from step_starts
     where previous_channel is null or previous_channel != channel
 )
