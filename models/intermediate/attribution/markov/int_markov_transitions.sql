@@ -1,6 +1,7 @@
 {#- The transitions of the Markov chain (METRICS.md, "Data-driven attribution"): every path
     adds start -> c1, c1 -> c2, ..., ck -> conversion (converting) or null (not); the
     probability of a transition is its count over the count out of the same state. -#}
+{{ config(materialized='table') }}
 with
 
 steps as (
