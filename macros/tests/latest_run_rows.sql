@@ -1,11 +1,12 @@
-{#- Tests scoped to what the latest run changed, on the tables incremental by lead day.
+{#- Tests scoped to what the latest run changed, on the incremental tables that carry `written_at`.
 
     latest_run_rows(relation, keys): the rows of `relation` whose `keys` (e.g. lead_id and
     attribution_model) have a row written by the table's latest run (`written_at`): every row
     of what that run replaced, next to any older row of the same keys (so a per-key check
     such as uniqueness or a sum still sees the whole key). When the table holds one run only
     (a full build, or any table without `written_at`), the whole relation: a full refresh is
-    tested in full. The number of runs is read before the test (one query on one column).
+    tested in full. Whether it holds several runs is read before the test (the smallest and
+    largest `written_at`: one query on one column).
     Returns a relation, or an aliased subquery: use it as `from {{ latest_run_rows(...) }}`. -#}
 {% macro latest_run_rows(relation, keys) %}
     {%- if not execute -%}
@@ -15,9 +16,9 @@
     {%- if 'written_at' not in columns -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set runs = run_query(
-        'select count(distinct written_at) from ' ~ relation).columns[0].values()[0] -%}
-    {%- if runs <= 1 -%}
+    {%- set several_runs = run_query(
+        'select min(written_at) < max(written_at) from ' ~ relation).columns[0].values()[0] -%}
+    {%- if not several_runs -%}
         {{ return(relation) }}
     {%- endif -%}
     {%- set matches = [] -%}
