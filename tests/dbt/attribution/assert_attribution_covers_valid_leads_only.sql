@@ -2,7 +2,7 @@
 -- (METRICS.md, "Attribution": invalid leads have no touchpoints), with touchpoints numbered
 -- 1..n under each model: the smallest number 1, the largest n, and no number twice, which the
 -- uniqueness test of (lead_id, attribution_model, touchpoint_number) checks (a distinct count
--- here would cost twice the rest of this test). Returns one row per broken lead x model,
+-- here cost more than the rest of this test). Returns one row per broken lead x model,
 -- with the reason.
 -- After an incremental run it checks what that run wrote (macros/tests/latest_run_rows.sql):
 -- the lead x model pairs it wrote, against every valid lead under markov (every run rewrites
