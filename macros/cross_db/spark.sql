@@ -1,5 +1,6 @@
 {#-
-    Spark (dbt-spark) versions of the dispatched helpers in text_parsing.sql and median.sql,
+    Spark (dbt-spark) versions of the dispatched helpers in text_parsing.sql, median.sql and
+    sorted_string_agg.sql,
     and of dbt's own dateadd (DESIGN.md, "Portable SQL"). Spark runs with
     spark.sql.session.timeZone = UTC (profiles.yml), so a TIMESTAMP holds the UTC instant and
     shows it as UTC wall-clock time, as DuckDB's TIMESTAMP does.
@@ -176,4 +177,9 @@
 
 {% macro spark__dot_product(left, right) -%}
     aggregate(zip_with({{ left }}, {{ right }}, (l, r) -> l * r), cast(0 as double), (total, v) -> total + v)
+{%- endmacro %}
+
+{#- collect_list has no order: the list is sorted before it is joined. -#}
+{% macro spark__sorted_string_agg(expr, delimiter) -%}
+    array_join(array_sort(collect_list({{ expr }})), {{ delimiter }})
 {%- endmacro %}

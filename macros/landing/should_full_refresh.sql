@@ -31,6 +31,8 @@
 {#- Why an incremental table cannot keep the days it holds, or none:
     - it has no landing_settings_fingerprint column (built by an older version);
     - its rows were computed with other settings (expected_settings_fingerprint);
+    - for a model incremental by customer, the first month covered moved
+      (incremental_by_customer.sql);
     - its rows carry a `written_at` later than this run's start (a clock set back, a copied
       warehouse): the models incremental by lead day find what changed by time;
     - for a base_ table with money, an FX rate of a day it holds changed (a restated or late
@@ -53,6 +55,16 @@
         {{ return('its SQL, a landing contract, a seed or a var that decides its rows (reporting_currency, '
             ~ 'earliest_event_date, latest_event_date, a closed list, channel_mapping, ...) '
             ~ 'changed since it was built') }}
+    {%- endif -%}
+    {%- if 'months_covered_from' in columns -%}
+        {%- set moved = run_query(
+            'select count(*) from (select months_covered_from from ' ~ existing ~ ' limit 1) as stored '
+            ~ 'where months_covered_from <> ' ~ months_covered_from()
+        ).columns[0].values()[0] -%}
+        {%- if moved > 0 -%}
+            {{ return('the first month covered moved since it was built (data older than every '
+                ~ 'event arrived, or the earliest was deleted): the first MRR month of a customer can move') }}
+        {%- endif -%}
     {%- endif -%}
     {%- if 'written_at' in columns -%}
         {%- set ahead = run_query(

@@ -204,3 +204,47 @@ def test_rows_written_after_the_run_started_rebuild_in_full(
     assert said in result.output
     rewritten = result.query(f"select max(written_at) < timestamp '2999-01-01' from {table}")
     assert rewritten == [(True,)]
+
+
+MRR_TABLES = ("int_customer_mrr_monthly", "int_mrr_movements_classified")
+
+
+def test_an_earlier_first_month_rebuilds_the_mrr_tables_in_full(
+    small_raw_dir: Path, tmp_path: Path
+) -> None:
+    """The MRR tables, incremental by customer, keep a customer's rows while its invoices do
+    not change. A lead older than every event moves the first month covered, which can
+    move any customer's first MRR month: they rebuild in full by themselves and then hold
+    what a full refresh holds."""
+    select = [
+        "build",
+        "-s",
+        "+int_mrr_movements_classified",
+        "--exclude",
+        "resource_type:test",
+        "resource_type:unit_test",
+    ]
+    raw = tmp_path / "raw"
+    shutil.copytree(small_raw_dir, raw)
+    work = tmp_path / "work"
+    assert run_dbt(select, raw, work).returncode == 0
+    again = run_dbt(select, raw, work)
+    assert again.returncode == 0 and "rebuilt in full" not in again.output
+    leads_csv = raw / "crm" / "leads.csv"
+    leads = pd.read_csv(leads_csv, dtype=str, keep_default_na=False)
+    oldest = leads["created_at"].where(leads["created_at"].str.match(r"\d{4}-")).min()
+    early = leads.iloc[[0]].assign(
+        lead_id="early-lead", created_at=f"{int(oldest[:4]) - 1}{oldest[4:]}"
+    )
+    pd.concat([leads, early]).to_csv(leads_csv, index=False)
+
+    moved = run_dbt(select, raw, work)
+    assert moved.returncode == 0, moved.output[-3000:]
+    for table in MRR_TABLES:
+        assert f"{table}: rebuilt in full, the first month covered moved" in moved.output
+    fresh = run_dbt([*select, "--full-refresh"], raw, tmp_path / "fresh")
+    assert fresh.returncode == 0
+    for table in MRR_TABLES:
+        relation = f"intermediate.{table}"
+        assert _base_rows(moved, relation) == _base_rows(fresh, relation)
+        assert moved.query(f"select count(*) from {relation}")[0][0] > 0

@@ -1,8 +1,12 @@
 {#- Customer x month MRR movements (METRICS.md, "mrr movements"): a row where this month's or
     the previous month's MRR is > 0; previous = 0 before the first month. `new` (previous 0,
     never any MRR before), `reactivation` (previous 0, MRR in some earlier month),
-    `expansion`, `contraction`, `churn`, `unchanged`; movement_amount = current - previous. -#}
-{{ config(materialized='table') }}
+    `expansion`, `contraction`, `churn`, `unchanged`; movement_amount = current - previous.
+
+    Incremental by customer (macros/incremental/incremental_by_customer.sql), as
+    int_customer_mrr_monthly: a run recomputes the customers whose MRR-bearing invoices
+    changed, and every customer's months later than the latest month the table holds. -#}
+{{ incremental_by_customer_config(meta={'incremental_inputs': {'landing_tables': ['invoices']}}) }}
 
 with
 
@@ -22,7 +26,7 @@ first_mrr_months as (
     group by customer_id
 ),
 
-customer_months as (
+mrr_and_following_months as (
     select
         customer_id,
         month
@@ -34,6 +38,11 @@ customer_months as (
     from customer_mrr
     inner join months
         on customer_mrr.month = months.previous_month
+),
+
+customer_months as (
+    select * from mrr_and_following_months
+    where ({{ replaced_customer_months('customer_id', 'month') | join(') or (') }})
 ),
 
 compared as (
@@ -56,7 +65,7 @@ compared as (
             and customer_months.month = cast({{ dbt.dateadd('month', 1, 'previous_mrr.month') }} as date)
 ),
 
-final as (
+movements as (
     select
         customer_id,
         month,
@@ -65,6 +74,10 @@ final as (
         {{ mrr_movement('mrr', 'previous_mrr', 'month', 'first_mrr_month') }} as movement,
         mrr - previous_mrr as movement_amount
     from compared
+),
+
+final as (
+    {{ customer_rows_stamped('movements') }}
 )
 
 select * from final
