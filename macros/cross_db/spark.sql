@@ -1,6 +1,6 @@
 {#-
     Spark (dbt-spark) versions of the dispatched helpers in text_parsing.sql, median.sql and
-    sorted_string_agg.sql,
+    row_set_hash.sql,
     and of dbt's own dateadd (DESIGN.md, "Portable SQL"). Spark runs with
     spark.sql.session.timeZone = UTC (profiles.yml), so a TIMESTAMP holds the UTC instant and
     shows it as UTC wall-clock time, as DuckDB's TIMESTAMP does.
@@ -179,7 +179,7 @@
     aggregate(zip_with({{ left }}, {{ right }}, (l, r) -> l * r), cast(0 as double), (total, v) -> total + v)
 {%- endmacro %}
 
-{#- collect_list has no order: the list is sorted before it is joined. -#}
-{% macro spark__sorted_string_agg(expr, delimiter) -%}
-    array_join(array_sort(collect_list({{ expr }})), {{ delimiter }})
+{#- xxhash64 is Spark's 64-bit row hash (its hash() has 32 bits). -#}
+{% macro spark__row_set_hash(exprs) -%}
+    bit_xor(xxhash64({{ exprs | join(', ') }}))
 {%- endmacro %}

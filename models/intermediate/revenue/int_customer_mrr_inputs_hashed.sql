@@ -11,23 +11,14 @@ invoices as (
     select * from {{ ref('int_invoices_mrr_converted') }}
 ),
 
-invoice_inputs as (
-    select
-        customer_id,
-        {{ dbt.concat([
-            "coalesce(invoice_id, '~')", "'|'",
-            "coalesce(cast(period_start as " ~ dbt.type_string() ~ "), '~')", "'|'",
-            "coalesce(cast(period_end as " ~ dbt.type_string() ~ "), '~')", "'|'",
-            "coalesce(cast(monthly_amount as " ~ dbt.type_string() ~ "), '~')",
-        ]) }} as invoice_inputs
-    from invoices
-),
-
 final as (
     select
         customer_id,
-        {{ dbt.hash(sorted_string_agg('invoice_inputs', "';'")) }} as mrr_inputs_hash
-    from invoice_inputs
+        cast(
+            {{ row_set_hash(['invoice_id', 'period_start', 'period_end', 'monthly_amount']) }}
+            as {{ dbt.type_string() }}
+        ) as mrr_inputs_hash
+    from invoices
     group by customer_id
 )
 

@@ -10,12 +10,25 @@
 
 with
 
-customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
-),
-
 months as (
     select * from {{ ref('int_months_covered') }}
+),
+
+customer_mrr as (
+    select * from {{ ref('int_customer_mrr_monthly') }}
+    {%- if is_incremental() %}
+        {#- every month of the customers a row recomputed below belongs to: the replaced
+            ones, and when months later than the stored ones are covered, those with MRR
+            there or the month before (the first month of a churn row) #}
+        where
+            customer_id in ({{ customers_to_replace() }})
+            or customer_id in (
+                select customer_id from {{ ref('int_customer_mrr_monthly') }}
+                where
+                    month >= {{ latest_stored_month() }}
+                    and exists (select 1 from months where month > {{ latest_stored_month() }})
+            )
+    {%- endif %}
 ),
 
 first_mrr_months as (
