@@ -26,7 +26,10 @@ customer_mrr as (
                 select customer_id from {{ ref('int_customer_mrr_monthly') }}
                 where
                     month >= {{ latest_stored_month() }}
-                    and exists (select 1 from months where month > {{ latest_stored_month() }})
+                    and exists (
+                        select 1 from months
+                        where months.month > {{ latest_stored_month() }}
+                    )
             )
     {%- endif %}
 ),
