@@ -47,55 +47,78 @@ candidate_pairs as (
     select * from matches_by_phone
 ),
 
-{# round 0: no lead is a duplicate; round i: a lead is a duplicate when one of its
-    candidates was not a duplicate in round i - 1 #}
-duplicates_round_0 as (
-    select lead_id from candidate_pairs
-    where false
+{# Round i: a lead is a duplicate when one of its candidates was not a duplicate in round
+    i - 1 (a lead with no candidate never is). Each round's state carries a lead's flag of
+    that round and of the round before, so that every round reads the one before once and
+    the rounds stay one chain (an engine that inlines CTEs, as Spark does, plans each
+    reference of a round as a copy of every round before it). Round 1: every candidate is
+    valid in round 0, so every lead with a candidate is a duplicate. #}
+duplicate_states_round_1 as (
+    select
+        lead_id,
+        true as is_duplicate,
+        false as was_duplicate
+    from candidate_pairs
+    group by lead_id
 ),
 
 -- noqa: disable=LT02,LT08
-{% for round in range(1, dedup_rounds + 1) -%}
-duplicates_round_{{ round }} as (
-    select distinct candidate_pairs.lead_id
+{% for round in range(2, dedup_rounds) -%}
+duplicate_states_round_{{ round }} as (
+    select
+        candidate_pairs.lead_id,
+        max(case when coalesce(earlier.is_duplicate, false) then 0 else 1 end) = 1
+            as is_duplicate,
+        max(case when coalesce(earlier.was_duplicate, false) then 0 else 1 end) = 1
+            as was_duplicate
     from candidate_pairs
-    left join duplicates_round_{{ round - 1 }} as earlier_duplicates
-        on candidate_pairs.earlier_lead_id = earlier_duplicates.lead_id
-    where earlier_duplicates.lead_id is null
+    left join duplicate_states_round_{{ round - 1 }} as earlier
+        on candidate_pairs.earlier_lead_id = earlier.lead_id
+    group by candidate_pairs.lead_id
 ),
 
 {% endfor -%}
 -- noqa: enable=LT02,LT08
-first_valid_match as (
+{# the last round: every candidate pair with whether its earlier lead was valid in the round
+    before the last (so the later lead is a duplicate in the last round) and in the one
+    before that (a duplicate in the round before the last) #}
+last_round_pairs as (
     select
         candidate_pairs.lead_id,
-        candidate_pairs.earlier_lead_id as duplicate_of_lead_id,
-        row_number() over (
-            partition by candidate_pairs.lead_id
-            order by candidate_pairs.earlier_created_at, candidate_pairs.earlier_lead_id
-        ) as match_rank
+        candidate_pairs.earlier_lead_id,
+        candidate_pairs.earlier_created_at,
+        not coalesce(earlier.is_duplicate, false) as is_earlier_valid,
+        not coalesce(earlier.was_duplicate, false) as was_earlier_valid
     from candidate_pairs
-    inner join duplicates_round_{{ dedup_rounds }} as duplicates
-        on candidate_pairs.lead_id = duplicates.lead_id
-    left join duplicates_round_{{ dedup_rounds }} as earlier_duplicates
-        on candidate_pairs.earlier_lead_id = earlier_duplicates.lead_id
-    where earlier_duplicates.lead_id is null
+    left join duplicate_states_round_{{ dedup_rounds - 1 }} as earlier
+        on candidate_pairs.earlier_lead_id = earlier.lead_id
 ),
 
-unsettled as (
-    select newly_duplicate.lead_id
-    from (
-        select lead_id from duplicates_round_{{ dedup_rounds }}
-        except
-        select lead_id from duplicates_round_{{ dedup_rounds - 1 }}
-    ) as newly_duplicate
-    union
-    select no_longer_duplicate.lead_id
-    from (
-        select lead_id from duplicates_round_{{ dedup_rounds - 1 }}
-        except
-        select lead_id from duplicates_round_{{ dedup_rounds }}
-    ) as no_longer_duplicate
+last_round_ranked as (
+    select
+        lead_id,
+        earlier_lead_id,
+        is_earlier_valid,
+        row_number() over (
+            partition by lead_id
+            order by
+                case when is_earlier_valid then 0 else 1 end,
+                earlier_created_at,
+                earlier_lead_id
+        ) as match_rank,
+        max(case when is_earlier_valid then 1 else 0 end) over (partition by lead_id)
+        = max(case when was_earlier_valid then 1 else 0 end) over (partition by lead_id)
+            as is_settled
+    from last_round_pairs
+),
+
+first_valid_match as (
+    select
+        lead_id,
+        case when is_earlier_valid then earlier_lead_id end as duplicate_of_lead_id,
+        is_settled
+    from last_round_ranked
+    where match_rank = 1
 ),
 
 final as (
@@ -122,14 +145,10 @@ final as (
         not leads.is_spam
         and not leads.is_test
         and first_valid_match.duplicate_of_lead_id is null as is_valid,
-        unsettled.lead_id is null as is_duplicate_resolution_settled
+        coalesce(first_valid_match.is_settled, true) as is_duplicate_resolution_settled
     from leads
     left join first_valid_match
-        on
-            leads.lead_id = first_valid_match.lead_id
-            and first_valid_match.match_rank = 1
-    left join unsettled
-        on leads.lead_id = unsettled.lead_id
+        on leads.lead_id = first_valid_match.lead_id
 )
 
 select * from final
