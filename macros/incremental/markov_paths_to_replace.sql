@@ -7,7 +7,8 @@
       no more (changed_lead_days);
     - non-converting paths: those of the visitors that have a session on a day
       int_sessions_classified wrote since (from the earliest such day on: it replaces
-      whole days at the end of the history), that had one there when the path was stored (a
+      whole days, the new ones at the end of the history and the re-read ones whose
+      sessions changed), that had one there when the path was stored (a
       session can vanish from a restated day), and whose valid lead appeared, changed or
       went (the visitor_id of a valid lead of a replaced lead day, now or when stored).
 

@@ -257,6 +257,25 @@ def test_incremental_runs_equal_a_full_refresh(builds) -> None:
             )
 
 
+def test_the_last_run_rewrote_only_the_session_days_that_changed(builds) -> None:
+    """The last incremental run re-read the sessions of the restatement window (the 35 days
+    before the latest day held, June 30) and rewrote, of those days, only the one whose
+    sessions moved to new visitor_ids (June 25), besides the new days: the other re-read
+    days keep their rows as the run before wrote them."""
+    days = builds.incremental.query(
+        "select landing_partition_date, count(distinct written_at), "
+        "bool_or(written_at = latest) "
+        "from intermediate.int_sessions_classified, "
+        "(select max(written_at) as latest from intermediate.int_sessions_classified) "
+        "where landing_partition_date >= date '2026-05-26' group by 1 order by 1"
+    )
+    assert all(runs == 1 for _day, runs, _latest in days)  # a day is written whole
+    window = {day: latest for day, _runs, latest in days if day < dt.date(2026, 7, 1)}
+    assert len(window) >= 30
+    assert [day for day, latest in window.items() if latest] == [dt.date(2026, 6, 25)]
+    assert all(latest for day, _runs, latest in days if day >= dt.date(2026, 7, 1))
+
+
 def test_the_last_run_replaced_only_the_lead_days_that_changed(builds) -> None:
     """The last incremental run rewrote the touchpoints of the lead days its sessions reach
     and of the leads edited in the CRM, and kept the other days as the earlier runs wrote
@@ -268,7 +287,7 @@ def test_the_last_run_replaced_only_the_lead_days_that_changed(builds) -> None:
         "where written_at = (select max(written_at) from intermediate.int_touchpoints_collected) "
         "order by 1"
     )
-    # the sessions' window starts 35 days before the latest day held (late June): the days
+    # the sessions rewrote June 25 (moved visitors) and the new days from July on: the days
     # before May were rewritten only for the three edited leads (January), at most 3 days
     old_days = [d for (d,) in days if d < dt.date(2026, 5, 1)]
     assert 1 <= len(old_days) <= 3 and max(old_days) < dt.date(2026, 2, 1), old_days

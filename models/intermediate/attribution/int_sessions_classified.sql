@@ -2,10 +2,13 @@
     session without utm_source has no UTMs; one with a typed click id (auto-tagged ad) takes
     source and medium from var click_id_sources, with no campaign.
 
-    Incremental by landing day, as base_web__sessions: a run replaces the days within var
+    Incremental by landing day, as base_web__sessions: a run recomputes the days within var
     restatement_window_days of the latest day it holds, and any later ones (the days the
-    base table re-read, and more). It rebuilds in full by itself when the sessions' landing
-    settings, the channel_mapping seed or a var below changed (should_full_refresh). -#}
+    base table re-read, and more), and replaces those whose rows changed (changed_days): a
+    re-read day that holds the same sessions keeps its rows and their `written_at`, so the
+    touchpoints and Markov paths downstream recompute only what changed. It rebuilds in full
+    by itself when the sessions' landing settings, the channel_mapping seed or a var below
+    changed (should_full_refresh). -#}
 {{ incremental_by_day_config(meta={'incremental_inputs': {
     'landing_tables': ['sessions'],
     'seeds': ['channel_mapping'],
@@ -52,7 +55,7 @@ classified as (
     {{ classify_traffic('traffic') }}
 ),
 
-final as (
+recomputed as (
     select
         session_id,
         visitor_id,
@@ -65,11 +68,33 @@ final as (
         ad_platform,
         case when ad_platform is not null then utm_campaign end as campaign_id,
         landing_partition_date,
-        landing_partition,
+        landing_partition
+    from classified
+),
+
+{%- if is_incremental() %}
+
+changed_days as (
+    {{ changed_days('recomputed', [
+        'session_id', 'visitor_id', 'started_at', 'utm_source', 'utm_medium',
+        'referrer_domain', 'channel', 'channel_group', 'ad_platform', 'campaign_id',
+        'landing_partition_date',
+    ]) }}
+),
+{%- endif %}
+
+final as (
+    select
+        recomputed.*,
         {{ run_written_at() }} as written_at,
         cast('{{ incremental_settings_fingerprint() }}' as {{ dbt.type_string() }})
             as landing_settings_fingerprint
-    from classified
+    from recomputed
+    {%- if is_incremental() %}
+        where
+            recomputed.landing_partition
+            in (select changed_days.landing_partition from changed_days)
+    {%- endif %}
 )
 
 select * from final
