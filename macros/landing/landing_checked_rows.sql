@@ -165,16 +165,6 @@ format_checked as (
     from {{ 'in_window' if partition_column else 'parsed' }}
 ),
 {%- if fx %}
-
-fx_rates as (
-    select
-        currency,
-        rate,
-        valid_from_date,
-        valid_until_date
-    from {{ ref('stg_finance__fx_rates') }}
-    where currency <> '{{ reporting_currency }}'
-),
 {%- set row_currency = "format_checked." ~ q(fx.currency) %}
 {%- set row_date = utc_date_of("format_checked." ~ q(fx.dated_by), dated_type[0]) %}
 {%- endif %}
@@ -185,14 +175,14 @@ checked as (
         {%- if fx %}
         case
             when {{ row_currency }} = '{{ reporting_currency }}' then 1.0
-            else fx_rates.rate
+            else {{ fx_rate_in_force_value() }}
         end as fx_rate_to_reporting,
         coalesce(
             format_checked.format_rule,
             case
                 when
                     {{ row_currency }} <> '{{ reporting_currency }}'
-                    and fx_rates.rate is null
+                    and {{ fx_rate_in_force_value() }} is null
                     and (
                         {%- for amount in fx.amounts %}
                         format_checked.{{ q(amount) }} is not null{{ " or" if not loop.last }}
@@ -206,10 +196,12 @@ checked as (
         {%- endif %}
     from format_checked
     {%- if fx %}
-    left join fx_rates
-        on
-            format_checked.format_rule is null
-            and {{ fx_rate_in_force(row_currency, row_date) }}
+    {{ fx_rate_in_force_joins(
+        row_currency,
+        row_date,
+        condition="format_checked.format_rule is null and " ~ row_currency
+            ~ " <> '" ~ reporting_currency ~ "'",
+    ) }}
     {%- endif %}
 ),
 
