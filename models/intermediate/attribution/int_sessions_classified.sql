@@ -91,9 +91,9 @@ final as (
             as landing_settings_fingerprint
     from recomputed
     {%- if is_incremental() %}
-        where
-            recomputed.landing_partition
-            in (select changed_days.landing_partition from changed_days)
+    where
+        recomputed.landing_partition
+        in (select changed_days.landing_partition from changed_days)
     {%- endif %}
 )
 
