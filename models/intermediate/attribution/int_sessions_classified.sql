@@ -4,9 +4,10 @@
 
     Incremental by landing day, as base_web__sessions: a run recomputes the days within var
     restatement_window_days of the latest day it holds, and any later ones (the days the
-    base table re-read, and more), and replaces those whose rows changed (changed_days): a
-    re-read day that holds the same sessions keeps its rows and their `written_at`, so the
-    touchpoints and Markov paths downstream recompute only what changed. It rebuilds in full
+    base table re-read, and more), and replaces those whose rows changed
+    (changed_days_filter): a re-read day that holds the same sessions keeps its rows and
+    their `written_at`, so the touchpoints and Markov paths downstream recompute only what
+    changed. It rebuilds in full
     by itself when the sessions' landing settings, the channel_mapping seed or a var below
     changed (should_full_refresh). -#}
 {{ incremental_by_day_config(meta={'incremental_inputs': {
@@ -72,17 +73,6 @@ recomputed as (
     from classified
 ),
 
-{%- if is_incremental() %}
-
-changed_days as (
-    {{ changed_days('recomputed', [
-        'session_id', 'visitor_id', 'started_at', 'utm_source', 'utm_medium',
-        'referrer_domain', 'channel', 'channel_group', 'ad_platform', 'campaign_id',
-        'landing_partition_date',
-    ]) }}
-),
-{%- endif %}
-
 final as (
     select
         recomputed.*,
@@ -90,11 +80,11 @@ final as (
         cast('{{ incremental_settings_fingerprint() }}' as {{ dbt.type_string() }})
             as landing_settings_fingerprint
     from recomputed
-    {%- if is_incremental() %}
-    where
-        recomputed.landing_partition
-        in (select changed_days.landing_partition from changed_days)
-    {%- endif %}
+    {{ changed_days_filter('recomputed', [
+        'session_id', 'visitor_id', 'started_at', 'utm_source', 'utm_medium',
+        'referrer_domain', 'channel', 'channel_group', 'ad_platform', 'campaign_id',
+        'landing_partition_date',
+    ]) }}
 )
 
 select * from final
